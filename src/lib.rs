@@ -1,0 +1,22 @@
+//! tarjama: Arabic news → English translations with local open models.
+//!
+//! The modules follow the data: `read` (bytes → text) → `clean` (debris) →
+//! `segment` (sentences) → `article` (all of that for one file) → `translate`
+//! (batches through `models::marian` with `search`) → `record` (outputs) →
+//! `run` (the batch job) and `verify`. Model files come from `model_store`;
+//! `marian_tokenizer` and `sentencepiece` rebuild the tokenizer.
+
+pub mod article;
+pub mod clean;
+pub mod cli;
+pub mod marian_tokenizer;
+pub mod model_store;
+pub mod models;
+pub mod read;
+pub mod record;
+pub mod run;
+pub mod search;
+pub mod segment;
+pub mod sentencepiece;
+pub mod translate;
+pub mod verify;

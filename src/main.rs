@@ -1,0 +1,176 @@
+//! The `tarjama` binary: parse the command line, dispatch, map the outcome
+//! to an exit code (see `cli::EXIT_CODES`).
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+
+use tarjama::article::SourceArticle;
+use tarjama::cli::{self, Cli, Command, Failure, ModelsCommand};
+use tarjama::model_store::{HashLock, ModelStore};
+use tarjama::run::{self, Progress, RunConfig};
+
+type Outcome = Result<u8, Failure>;
+
+fn main() -> ExitCode {
+    let outcome = match Cli::parse().command {
+        Command::Run(args) => run_command(args),
+        Command::Translate(args) => translate_command(args),
+        Command::Verify(args) => verify_command(&args.out),
+        Command::Models(command) => models_command(command),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("tarjama: error: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn run_command(args: cli::RunArgs) -> Outcome {
+    cli::set_jobs(args.model.jobs);
+    let translator = cli::load_translator(&args.model)?;
+    let progress = if args.quiet {
+        Progress::Quiet
+    } else if std::io::stderr().is_terminal() {
+        Progress::Bar
+    } else {
+        Progress::Lines
+    };
+    let config = RunConfig {
+        inputs: args.paths,
+        out_dir: args.out,
+        force: args.force,
+        progress,
+    };
+    let summary = run::run(&config, &translator).map_err(|e| Failure { code: 1, error: e })?;
+    for error in &summary.errors {
+        eprintln!("tarjama: failed: {error}");
+    }
+    eprintln!("tarjama: {}", summary.report());
+    Ok(u8::from(summary.failed > 0))
+}
+
+fn translate_command(args: cli::TranslateArgs) -> Outcome {
+    cli::set_jobs(args.model.jobs);
+    let article = if args.file == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")
+            .map_err(|e| Failure { code: 1, error: e })?;
+        SourceArticle::from_bytes(&PathBuf::from("stdin"), &bytes)
+    } else {
+        SourceArticle::load(&args.file)
+    }
+    .map_err(|e| Failure { code: 1, error: e })?;
+    let translator = cli::load_translator(&args.model)?;
+    let record = run::translate_articles(std::slice::from_ref(&article), &translator)
+        .and_then(|mut records| records.pop().context("no record produced"))
+        .map_err(|e| Failure { code: 1, error: e })?;
+    let out = if args.json {
+        record
+            .to_json()
+            .map_err(|e| Failure { code: 1, error: e })?
+    } else {
+        let paragraphs: Vec<&str> = record
+            .paragraphs
+            .iter()
+            .map(|p| p.translation.as_str())
+            .collect();
+        format!("{}\n", paragraphs.join("\n\n")).into_bytes()
+    };
+    print_stdout(&out)
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn print_stdout(bytes: &[u8]) -> Outcome {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(Failure {
+            code: 1,
+            error: anyhow::Error::new(e).context("cannot write to standard output"),
+        }),
+    }
+}
+
+fn verify_command(out: &Path) -> Outcome {
+    let report = tarjama::verify::verify(out).map_err(Failure::config)?;
+    let mut text = String::new();
+    for problem in &report.problems {
+        text.push_str(problem);
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "{} record(s) checked, {} problem(s)\n",
+        report.checked,
+        report.problems.len()
+    ));
+    print_stdout(text.as_bytes())?;
+    Ok(u8::from(!report.problems.is_empty()))
+}
+
+fn models_command(command: ModelsCommand) -> Outcome {
+    let (names, catalog, fetch) = match command {
+        ModelsCommand::List { catalog } => {
+            let loaded = cli::load_catalog(catalog.as_deref()).map_err(Failure::config)?;
+            let mut text = String::new();
+            for (name, profile) in &loaded.catalog.profiles {
+                text.push_str(&format!(
+                    "profile {name}: {} — {}\n",
+                    profile.translator, profile.description
+                ));
+            }
+            for (name, model) in &loaded.catalog.models {
+                text.push_str(&format!(
+                    "model {name}: {} @ {} ({} files)\n",
+                    model.repo,
+                    model.revision,
+                    model.files.len()
+                ));
+            }
+            return print_stdout(text.as_bytes());
+        }
+        ModelsCommand::Fetch { names, catalog } => (names, catalog, true),
+        ModelsCommand::Verify { names, catalog } => (names, catalog, false),
+    };
+    let loaded = cli::load_catalog(catalog.as_deref()).map_err(Failure::config)?;
+    if !fetch {
+        // Checking must never download.
+        std::env::set_var("HF_HUB_OFFLINE", "1");
+    }
+    let names: Vec<String> = if names.is_empty() {
+        loaded.catalog.models.keys().cloned().collect()
+    } else {
+        names
+    };
+    let store = ModelStore::new(loaded.dir.clone());
+    let mut lock = HashLock::open(loaded.lock_path.clone()).map_err(Failure::config)?;
+    let mut failed = false;
+    for name in &names {
+        let entry = loaded.catalog.model(name).map_err(Failure::config)?;
+        match store.resolve(name, entry, &mut lock) {
+            Ok(resolved) => println!(
+                "{name}: ok ({} files checked)",
+                resolved.fingerprint.files.len()
+            ),
+            Err(e) => {
+                failed = true;
+                eprintln!("tarjama: {name}: {e:#}");
+            }
+        }
+    }
+    if failed {
+        Err(Failure::model(anyhow::anyhow!(
+            "some models are not available"
+        )))
+    } else {
+        Ok(0)
+    }
+}

@@ -1,0 +1,240 @@
+//! The per-article output record (`<id>.json`), its readable twin
+//! (`<id>.md`), and the atomic write both go through.
+//!
+//! A record is the unit of truth: the source bytes' SHA-256, what was left
+//! out and why, every paragraph and sentence with its byte span and
+//! translation, the exact model and decoding settings, and a SHA-256 of the
+//! record itself so damage is detectable. Records hold no clock times, so
+//! the same inputs give byte-identical files.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::model_store::{sha256_bytes, ModelFingerprint};
+
+/// Bumped when the record layout changes, so older records are redone.
+pub const RECORD_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub format: u32,
+    pub id: String,
+    pub tarjama_version: String,
+    pub source: SourceInfo,
+    /// Lines (or glued fragments) left out of translation, with the reason.
+    pub removed: Vec<RemovedText>,
+    pub paragraphs: Vec<ParagraphRecord>,
+    pub translator: ModelFingerprint,
+    pub decoding: DecodingSettings,
+    pub totals: Totals,
+    /// SHA-256 of this record serialized with this field empty.
+    pub record_sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub encoding: String,
+    /// "ar" when the text is Arabic; anything else is recorded untranslated.
+    pub language: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovedText {
+    pub line: usize,
+    /// Byte range in the decoded text (UTF-8, line ends normalized to LF).
+    pub span: [usize; 2],
+    pub text: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParagraphRecord {
+    pub span: [usize; 2],
+    pub source: String,
+    pub translation: String,
+    pub sentences: Vec<SentenceRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceRecord {
+    /// Byte range in the decoded text; the sentence spans of a paragraph
+    /// tile its span exactly.
+    pub span: [usize; 2],
+    pub source: String,
+    pub translation: String,
+    pub source_tokens: usize,
+    pub target_tokens: usize,
+    /// True when the sentence had no Arabic and was copied, not translated.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub copied: bool,
+}
+
+/// The decoding settings that, with the model, decide the output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecodingSettings {
+    /// "greedy" or "beam".
+    pub strategy: String,
+    pub beams: usize,
+    pub max_length: usize,
+    pub length_penalty: f64,
+    pub renormalize_logits: bool,
+    /// Sentences longer than this many source tokens are split at clauses.
+    pub max_source_tokens: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub sentences: usize,
+    pub source_tokens: usize,
+    pub target_tokens: usize,
+}
+
+impl Record {
+    /// Fills in `record_sha256`.
+    pub fn seal(mut self) -> Result<Self> {
+        self.record_sha256 = self.content_hash()?;
+        Ok(self)
+    }
+
+    fn content_hash(&self) -> Result<String> {
+        let mut unsealed = self.clone();
+        unsealed.record_sha256 = String::new();
+        Ok(sha256_bytes(&unsealed.to_json()?))
+    }
+
+    pub fn is_intact(&self) -> bool {
+        self.content_hash().is_ok_and(|h| h == self.record_sha256)
+    }
+
+    pub fn to_json(&self) -> Result<Vec<u8>> {
+        let mut bytes = serde_json::to_vec_pretty(self).context("cannot serialize record")?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+
+    pub fn read(path: &Path) -> Result<Self> {
+        let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a tarjama record", path.display()))
+    }
+
+    /// Readable English: the translation paragraph by paragraph, then where
+    /// it came from.
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::new();
+        md.push_str(&format!("# {}\n\n", self.id));
+        for paragraph in &self.paragraphs {
+            md.push_str(&paragraph.translation);
+            md.push_str("\n\n");
+        }
+        md.push_str("---\n\n");
+        md.push_str(&format!(
+            "Source: `{}` ({} bytes, {}, SHA-256 `{}`)  \n",
+            self.source.path, self.source.bytes, self.source.encoding, self.source.sha256
+        ));
+        md.push_str(&format!(
+            "Translated by {} ({} @ {}), {} with {} beam(s), tarjama {}.  \n",
+            self.translator.name,
+            self.translator.repo,
+            self.translator.revision,
+            self.decoding.strategy,
+            self.decoding.beams,
+            self.tarjama_version
+        ));
+        if !self.removed.is_empty() {
+            md.push_str(&format!(
+                "{} line(s) of page debris left out; see the JSON record.\n",
+                self.removed.len()
+            ));
+        }
+        md
+    }
+}
+
+/// Writes `bytes` to `path` so that readers see either the old file or the
+/// whole new one, never a part: a temp file in the same directory, synced,
+/// then renamed over the target.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".tarjama-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    temp.write_all(bytes)
+        .and_then(|_| temp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    temp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot move the new {} into place", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn sample() -> Record {
+        Record {
+            format: RECORD_FORMAT,
+            id: "x".into(),
+            tarjama_version: "0.0.0".into(),
+            source: SourceInfo {
+                path: "x.txt".into(),
+                sha256: "ab".into(),
+                bytes: 2,
+                encoding: "utf-8".into(),
+                language: "ar".into(),
+            },
+            removed: vec![],
+            paragraphs: vec![],
+            translator: ModelFingerprint {
+                name: "m".into(),
+                repo: "r".into(),
+                revision: "v".into(),
+                files: BTreeMap::new(),
+            },
+            decoding: DecodingSettings {
+                strategy: "greedy".into(),
+                beams: 1,
+                max_length: 8,
+                length_penalty: 1.0,
+                renormalize_logits: false,
+                max_source_tokens: 100,
+            },
+            totals: Totals::default(),
+            record_sha256: String::new(),
+        }
+    }
+
+    #[test]
+    fn sealed_record_survives_a_round_trip_and_detects_edits() {
+        let record = sample().seal().unwrap();
+        let parsed: Record = serde_json::from_slice(&record.to_json().unwrap()).unwrap();
+        assert!(parsed.is_intact());
+        let mut edited = parsed;
+        edited.source.sha256 = "cd".into();
+        assert!(!edited.is_intact());
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_file_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,440 @@
+//! The batch job: every article under the given paths, translated and
+//! written as records, skipping those whose record is current.
+//!
+//! Flow: discover files → load and hash (parallel) → skip current ones →
+//! for each wave of pending articles: prepare (parallel), translate all
+//! their sentences together (length-sorted batches), write records
+//! atomically (parallel) → manifest → summary. A wave is written before the
+//! next starts, so a crash loses at most one wave, and a rerun picks up
+//! where it stopped. One bad article is reported and counted; it never
+//! stops the others.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::article::{prepare, SourceArticle};
+use crate::record::{
+    write_atomic, ParagraphRecord, Record, SentenceRecord, SourceInfo, Totals, RECORD_FORMAT,
+};
+use crate::translate::MarianTranslator;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Articles translated together, so their sentences share batches. Records
+/// of a wave are written before the next wave starts.
+const WAVE_ARTICLES: usize = 16;
+
+/// Everything `tarjama run` needs, resolved from the command line once.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub inputs: Vec<PathBuf>,
+    pub out_dir: PathBuf,
+    pub force: bool,
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// A bar on stderr (stderr is a terminal).
+    Bar,
+    /// One plain line per finished article on stderr.
+    Lines,
+    Quiet,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Translated,
+    UpToDate,
+    Failed,
+}
+
+/// One line of `manifest.jsonl`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestLine {
+    pub id: String,
+    pub path: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_sha256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    pub translated: usize,
+    pub up_to_date: usize,
+    pub failed: usize,
+    pub wall: Duration,
+    pub source_tokens: usize,
+    pub target_tokens: usize,
+    pub errors: Vec<String>,
+}
+
+impl RunSummary {
+    pub fn report(&self) -> String {
+        let secs = self.wall.as_secs_f64().max(1e-9);
+        format!(
+            "translated {}, up to date {}, failed {} in {:.1} s; {} source tokens ({:.1}/s), {} target tokens ({:.1}/s)",
+            self.translated,
+            self.up_to_date,
+            self.failed,
+            self.wall.as_secs_f64(),
+            self.source_tokens,
+            self.source_tokens as f64 / secs,
+            self.target_tokens,
+            self.target_tokens as f64 / secs,
+        )
+    }
+}
+
+/// Every `.txt` file under the inputs (files are taken as given), sorted,
+/// each once. Symlinked directories are not followed, so loops cannot trap
+/// the walk. Unreadable inputs come back as errors for the summary.
+pub fn discover(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for input in inputs {
+        match std::fs::metadata(input) {
+            Ok(meta) if meta.is_dir() => walk(input, &mut files, &mut problems),
+            Ok(_) => files.push(input.clone()),
+            Err(e) => problems.push((input.clone(), format!("{}: {e}", input.display()))),
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, problems)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<(PathBuf, String)>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems.push((
+                dir.to_path_buf(),
+                format!("{}: cannot list directory: {e}", dir.display()),
+            ));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            walk(&path, files, problems);
+        } else if path.extension().is_some_and(|e| e == "txt") && !kind.is_dir() {
+            files.push(path);
+        }
+    }
+}
+
+/// Whether the record at `path` already holds this article translated with
+/// this model and these settings.
+fn is_current(record_path: &Path, article: &SourceArticle, translator: &MarianTranslator) -> bool {
+    let Ok(record) = Record::read(record_path) else {
+        return false;
+    };
+    record.is_intact()
+        && record.format == RECORD_FORMAT
+        && record.tarjama_version == VERSION
+        && record.source.sha256 == article.sha256
+        && record.source.path == article.path.display().to_string()
+        && &record.translator == translator.fingerprint()
+        && record.decoding == translator.settings()
+        && record_path.with_extension("md").is_file()
+}
+
+/// Translates articles into sealed records (no files written). Sentences
+/// of all articles are translated together.
+pub fn translate_articles(
+    articles: &[SourceArticle],
+    translator: &MarianTranslator,
+) -> Result<Vec<Record>> {
+    let count = |s: &str| translator.count_tokens(s);
+    let prepared: Vec<_> = articles
+        .par_iter()
+        .map(|a| prepare(&a.text, translator.max_source_tokens(), &count))
+        .collect();
+    let mut texts = Vec::new();
+    for (article, prep) in articles.iter().zip(&prepared) {
+        if !article.is_arabic() {
+            continue;
+        }
+        for piece in prep.paragraphs.iter().flat_map(|p| &p.pieces) {
+            if piece.translate {
+                texts.push(piece.model_text.clone());
+            }
+        }
+    }
+    let mut translations = translator.translate(&texts)?.into_iter();
+    let mut records = Vec::with_capacity(articles.len());
+    for (article, prep) in articles.iter().zip(prepared) {
+        let arabic = article.is_arabic();
+        let mut totals = Totals::default();
+        let paragraphs = prep
+            .paragraphs
+            .into_iter()
+            .map(|para| {
+                let sentences: Vec<SentenceRecord> = para
+                    .pieces
+                    .into_iter()
+                    .map(|piece| {
+                        let source = article.text[piece.span.clone()].to_string();
+                        let (translation, source_tokens, target_tokens, copied) = if arabic
+                            && piece.translate
+                        {
+                            let t = translations.next().expect("one translation per piece sent");
+                            (t.text, t.source_tokens, t.target_tokens, false)
+                        } else {
+                            (piece.model_text.clone(), 0, 0, true)
+                        };
+                        totals.sentences += 1;
+                        totals.source_tokens += source_tokens;
+                        totals.target_tokens += target_tokens;
+                        SentenceRecord {
+                            span: [piece.span.start, piece.span.end],
+                            source,
+                            translation,
+                            source_tokens,
+                            target_tokens,
+                            copied,
+                        }
+                    })
+                    .collect();
+                let translation = sentences
+                    .iter()
+                    .map(|s| s.translation.as_str())
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                ParagraphRecord {
+                    span: [para.span.start, para.span.end],
+                    source: article.text[para.span.clone()].to_string(),
+                    translation,
+                    sentences,
+                }
+            })
+            .collect();
+        let record = Record {
+            format: RECORD_FORMAT,
+            id: article.id.clone(),
+            tarjama_version: VERSION.to_string(),
+            source: SourceInfo {
+                path: article.path.display().to_string(),
+                sha256: article.sha256.clone(),
+                bytes: article.bytes,
+                encoding: article.encoding.to_string(),
+                language: if arabic { "ar" } else { "not-arabic" }.to_string(),
+            },
+            removed: prep.removed,
+            paragraphs,
+            translator: translator.fingerprint().clone(),
+            decoding: translator.settings(),
+            totals,
+            record_sha256: String::new(),
+        };
+        records.push(record.seal()?);
+    }
+    Ok(records)
+}
+
+/// Writes `<id>.json` then `<id>.md`, each atomically. The JSON is the
+/// record of truth; it goes last so a crash in between leaves the article
+/// looking not done, and a rerun redoes it.
+pub fn write_record(out_dir: &Path, record: &Record) -> Result<()> {
+    let json = out_dir.join(format!("{}.json", record.id));
+    write_atomic(
+        &out_dir.join(format!("{}.md", record.id)),
+        record.to_markdown().as_bytes(),
+    )?;
+    write_atomic(&json, &record.to_json()?)
+}
+
+pub fn run(config: &RunConfig, translator: &MarianTranslator) -> Result<RunSummary> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&config.out_dir).with_context(|| {
+        format!(
+            "cannot create output directory {}",
+            config.out_dir.display()
+        )
+    })?;
+    let (files, problems) = discover(&config.inputs);
+    let mut summary = RunSummary::default();
+    let mut manifest: BTreeMap<PathBuf, ManifestLine> = BTreeMap::new();
+    let fail =
+        |manifest: &mut BTreeMap<PathBuf, ManifestLine>, path: &Path, id: String, error: String| {
+            manifest.insert(
+                path.to_path_buf(),
+                ManifestLine {
+                    id,
+                    path: path.display().to_string(),
+                    status: Status::Failed,
+                    source_sha256: None,
+                    error: Some(error.clone()),
+                },
+            );
+            error
+        };
+    for (path, error) in problems {
+        let e = fail(
+            &mut manifest,
+            &path,
+            crate::article::article_id(&path),
+            error,
+        );
+        summary.errors.push(e);
+    }
+
+    let bar = match config.progress {
+        Progress::Bar => {
+            let bar = indicatif::ProgressBar::new(files.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} articles {elapsed_precise} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            Some(bar)
+        }
+        _ => None,
+    };
+    let note = |line: String| match (&bar, config.progress) {
+        (Some(bar), _) => {
+            bar.inc(1);
+            bar.set_message(line);
+        }
+        (None, Progress::Lines) => eprintln!("tarjama: {line}"),
+        _ => {}
+    };
+
+    let loaded: Vec<(PathBuf, Result<SourceArticle>)> = files
+        .par_iter()
+        .map(|p| (p.clone(), SourceArticle::load(p)))
+        .collect();
+    let mut seen_ids: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut pending = Vec::new();
+    for (path, article) in loaded {
+        match article {
+            Err(e) => {
+                let e = fail(
+                    &mut manifest,
+                    &path,
+                    crate::article::article_id(&path),
+                    format!("{e:#}"),
+                );
+                note(format!("failed {}", path.display()));
+                summary.errors.push(e);
+            }
+            Ok(article) => {
+                if let Some(first) = seen_ids.get(&article.id) {
+                    let e = format!(
+                        "{}: another input, {}, has the same name {:?}; outputs would collide",
+                        path.display(),
+                        first.display(),
+                        article.id
+                    );
+                    let e = fail(&mut manifest, &path, article.id.clone(), e);
+                    note(format!("failed {}", path.display()));
+                    summary.errors.push(e);
+                    continue;
+                }
+                seen_ids.insert(article.id.clone(), path.clone());
+                let record_path = config.out_dir.join(format!("{}.json", article.id));
+                if !config.force && is_current(&record_path, &article, translator) {
+                    summary.up_to_date += 1;
+                    note(format!("up to date {}", path.display()));
+                    manifest.insert(
+                        path.clone(),
+                        ManifestLine {
+                            id: article.id.clone(),
+                            path: path.display().to_string(),
+                            status: Status::UpToDate,
+                            source_sha256: Some(article.sha256.clone()),
+                            error: None,
+                        },
+                    );
+                } else {
+                    pending.push(article);
+                }
+            }
+        }
+    }
+
+    for wave in pending.chunks(WAVE_ARTICLES) {
+        let outcome = translate_articles(wave, translator).map(|records| {
+            let written: Vec<Result<()>> = records
+                .par_iter()
+                .map(|r| write_record(&config.out_dir, r))
+                .collect();
+            records.into_iter().zip(written).collect::<Vec<_>>()
+        });
+        match outcome {
+            Ok(results) => {
+                for (article, (record, written)) in wave.iter().zip(results) {
+                    match written {
+                        Ok(()) => {
+                            summary.translated += 1;
+                            summary.source_tokens += record.totals.source_tokens;
+                            summary.target_tokens += record.totals.target_tokens;
+                            note(format!("translated {}", article.path.display()));
+                            manifest.insert(
+                                article.path.clone(),
+                                ManifestLine {
+                                    id: article.id.clone(),
+                                    path: article.path.display().to_string(),
+                                    status: Status::Translated,
+                                    source_sha256: Some(article.sha256.clone()),
+                                    error: None,
+                                },
+                            );
+                        }
+                        Err(e) => {
+                            let e = fail(
+                                &mut manifest,
+                                &article.path,
+                                article.id.clone(),
+                                format!("{e:#}"),
+                            );
+                            note(format!("failed {}", article.path.display()));
+                            summary.errors.push(e);
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                for article in wave {
+                    let e = fail(
+                        &mut manifest,
+                        &article.path,
+                        article.id.clone(),
+                        format!("{}: translation failed: {e:#}", article.path.display()),
+                    );
+                    note(format!("failed {}", article.path.display()));
+                    summary.errors.push(e);
+                }
+            }
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    summary.failed = summary.errors.len();
+
+    let mut lines = String::new();
+    for line in manifest.values() {
+        lines.push_str(&serde_json::to_string(line).context("cannot serialize manifest line")?);
+        lines.push('\n');
+    }
+    write_atomic(&config.out_dir.join("manifest.jsonl"), lines.as_bytes())?;
+    summary.wall = started.elapsed();
+    Ok(summary)
+}

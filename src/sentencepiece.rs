@@ -1,0 +1,236 @@
+//! SentencePiece model files (`*.spm`, `*.model`): read the protobuf, and
+//! turn text into pieces and pieces back into text the way the C++
+//! `SentencePieceProcessor` does for unigram models.
+//!
+//! What it is for: the opus-mt `source.spm`/`target.spm` files, for which no
+//! `tokenizer.json` exists. What it is not: a trainer, nor an id mapping —
+//! Marian maps pieces to ids through its own `vocab.json`
+//! (`crate::marian_tokenizer`), so this module deals in piece strings.
+
+use anyhow::{bail, Context, Result};
+use prost::Message;
+use tokenizers::normalizers::Precompiled;
+use tokenizers::{Model, NormalizedString, Normalizer};
+
+/// The subset of `sentencepiece_model.proto` we read. Field numbers are the
+/// upstream ones; unknown fields are skipped by prost.
+#[derive(Clone, PartialEq, Message)]
+struct ModelProto {
+    #[prost(message, repeated, tag = "1")]
+    pieces: Vec<PieceProto>,
+    #[prost(message, optional, tag = "2")]
+    trainer_spec: Option<TrainerSpec>,
+    #[prost(message, optional, tag = "3")]
+    normalizer_spec: Option<NormalizerSpec>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct PieceProto {
+    #[prost(string, optional, tag = "1")]
+    piece: Option<String>,
+    #[prost(float, optional, tag = "2")]
+    score: Option<f32>,
+    /// NORMAL=1, UNKNOWN=2, CONTROL=3, USER_DEFINED=4, UNUSED=5, BYTE=6.
+    #[prost(int32, optional, tag = "3")]
+    kind: Option<i32>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct TrainerSpec {
+    /// UNIGRAM=1, BPE=2, WORD=3, CHAR=4.
+    #[prost(int32, optional, tag = "3")]
+    model_type: Option<i32>,
+    #[prost(bool, optional, tag = "24")]
+    treat_whitespace_as_suffix: Option<bool>,
+    #[prost(bool, optional, tag = "35")]
+    byte_fallback: Option<bool>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+struct NormalizerSpec {
+    #[prost(string, optional, tag = "1")]
+    name: Option<String>,
+    #[prost(bytes = "vec", optional, tag = "2")]
+    precompiled_charsmap: Option<Vec<u8>>,
+    #[prost(bool, optional, tag = "3")]
+    add_dummy_prefix: Option<bool>,
+    #[prost(bool, optional, tag = "4")]
+    remove_extra_whitespaces: Option<bool>,
+    #[prost(bool, optional, tag = "5")]
+    escape_whitespaces: Option<bool>,
+}
+
+const KIND_NORMAL: i32 = 1;
+const KIND_UNKNOWN: i32 = 2;
+const KIND_USER_DEFINED: i32 = 4;
+const KIND_BYTE: i32 = 6;
+const MODEL_UNIGRAM: i32 = 1;
+
+/// The whitespace marker SentencePiece puts in pieces (U+2581).
+pub const SPACE_MARK: char = '\u{2581}';
+
+/// A unigram SentencePiece model ready to split text into pieces.
+pub struct SentencePiece {
+    charsmap: Option<Precompiled>,
+    add_dummy_prefix: bool,
+    remove_extra_whitespaces: bool,
+    escape_whitespaces: bool,
+    unigram: tokenizers::models::unigram::Unigram,
+}
+
+impl SentencePiece {
+    /// Parses the bytes of a `.spm`/`.model` file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let proto = ModelProto::decode(bytes)
+            .context("not a SentencePiece model (protobuf did not parse)")?;
+        let trainer = proto.trainer_spec.unwrap_or_default();
+        let model_type = trainer.model_type.unwrap_or(MODEL_UNIGRAM);
+        if model_type != MODEL_UNIGRAM {
+            bail!("SentencePiece model type {model_type} is not supported (only unigram, type 1)");
+        }
+        if trainer.treat_whitespace_as_suffix.unwrap_or(false) {
+            bail!("SentencePiece models with treat_whitespace_as_suffix are not supported");
+        }
+        let normalizer = proto.normalizer_spec.unwrap_or_default();
+        let charsmap = match normalizer.precompiled_charsmap.as_deref() {
+            Some(map) if !map.is_empty() => Some(Precompiled::from(map).map_err(|e| {
+                anyhow::anyhow!("bad precompiled_charsmap in SentencePiece model: {e}")
+            })?),
+            _ => None,
+        };
+
+        // Control pieces (<s>, </s>) are never produced from text, so they
+        // are left out of the lattice; only ids from `vocab.json` matter to
+        // Marian, so the positions here are private.
+        let mut vocab = Vec::with_capacity(proto.pieces.len());
+        let mut unk_id = None;
+        for piece in &proto.pieces {
+            let kind = piece.kind.unwrap_or(KIND_NORMAL);
+            let text = piece.piece.clone().unwrap_or_default();
+            match kind {
+                KIND_UNKNOWN => {
+                    unk_id = Some(vocab.len());
+                    vocab.push((text, 0.0));
+                }
+                KIND_NORMAL | KIND_BYTE => {
+                    vocab.push((text, f64::from(piece.score.unwrap_or(0.0))))
+                }
+                // spm always prefers user-defined symbols; a high score
+                // makes the lattice pick them too.
+                KIND_USER_DEFINED => vocab.push((text, 1e3)),
+                _ => {}
+            }
+        }
+        let Some(unk_id) = unk_id else {
+            bail!("SentencePiece model has no unknown piece");
+        };
+        // spm scores an unknown character at (lowest piece score - 10); the
+        // unk entry's own score must not lower that minimum.
+        let min_score = vocab
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != unk_id)
+            .map(|(_, (_, s))| *s)
+            .fold(f64::INFINITY, f64::min);
+        vocab[unk_id].1 = if min_score.is_finite() {
+            min_score
+        } else {
+            0.0
+        };
+        let unigram = tokenizers::models::unigram::Unigram::from(
+            vocab,
+            Some(unk_id),
+            trainer.byte_fallback.unwrap_or(false),
+        )
+        .map_err(|e| anyhow::anyhow!("cannot build unigram model: {e}"))?;
+        Ok(Self {
+            charsmap,
+            add_dummy_prefix: normalizer.add_dummy_prefix.unwrap_or(true),
+            remove_extra_whitespaces: normalizer.remove_extra_whitespaces.unwrap_or(true),
+            escape_whitespaces: normalizer.escape_whitespaces.unwrap_or(true),
+            unigram,
+        })
+    }
+
+    /// Normalizes as spm does: the precompiled character map (NFKC and
+    /// friends), then whitespace trimmed and collapsed, the dummy prefix
+    /// added, and spaces escaped to `▁`.
+    pub fn normalize(&self, text: &str) -> Result<String> {
+        let mut normalized = NormalizedString::from(text);
+        if let Some(charsmap) = &self.charsmap {
+            charsmap
+                .normalize(&mut normalized)
+                .map_err(|e| anyhow::anyhow!("normalization failed: {e}"))?;
+        }
+        let mapped = normalized.get();
+        let mut out = String::with_capacity(mapped.len() + 3);
+        if self.remove_extra_whitespaces {
+            // spm only collapses the ASCII space; the charsmap has already
+            // turned other blanks into it.
+            for (i, word) in mapped.split(' ').filter(|w| !w.is_empty()).enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        } else {
+            out.push_str(mapped);
+        }
+        if out.is_empty() {
+            return Ok(out);
+        }
+        if self.add_dummy_prefix {
+            out.insert(0, ' ');
+        }
+        if self.escape_whitespaces {
+            out = out.replace(' ', "\u{2581}");
+        }
+        Ok(out)
+    }
+
+    /// Splits text into pieces (the best unigram segmentation). Runs of
+    /// characters the model does not know come out as one piece, as spm
+    /// merges consecutive unknowns.
+    pub fn encode(&self, text: &str) -> Result<Vec<String>> {
+        let normalized = self.normalize(text)?;
+        if normalized.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tokens = self
+            .unigram
+            .tokenize(&normalized)
+            .map_err(|e| anyhow::anyhow!("unigram segmentation failed: {e}"))?;
+        Ok(tokens.into_iter().map(|t| t.value).collect())
+    }
+}
+
+/// Joins pieces back into text: `▁` becomes a space. Leading and trailing
+/// whitespace is left for the caller to trim (transformers strips it).
+pub fn join_pieces<'a>(pieces: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        out.push_str(piece);
+    }
+    out.replace(SPACE_MARK, " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_is_a_clear_error_not_a_panic() {
+        let err = SentencePiece::from_bytes(b"\xff\xff\xff\xff")
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("SentencePiece"), "{err}");
+    }
+
+    #[test]
+    fn join_pieces_turns_marks_into_spaces() {
+        assert_eq!(
+            join_pieces(["\u{2581}Le", "\u{2581}Dri", "an"]),
+            " Le Drian"
+        );
+    }
+}
