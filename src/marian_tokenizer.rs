@@ -69,14 +69,44 @@ impl MarianTokenizer {
     }
 
     /// Token ids for one sentence, `</s>` included.
+    ///
+    /// As in transformers, the special tokens' own spellings (`</s>`,
+    /// `<unk>`, `<pad>`) are recognised in the text and split out before
+    /// SentencePiece sees the pieces between them.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
-        let (code, text) = split_language_code(text);
-        let mut ids: Vec<u32> = code.map(|c| self.piece_id(c)).into_iter().collect();
-        for piece in self.source.encode(&text)? {
-            ids.push(self.piece_id(&piece));
+        let specials = [
+            ("</s>", self.eos_id),
+            ("<unk>", self.unk_id),
+            ("<pad>", self.pad_id),
+        ];
+        let mut ids = Vec::new();
+        let mut rest = text;
+        loop {
+            let next = specials
+                .iter()
+                .filter_map(|&(spelling, id)| rest.find(spelling).map(|at| (at, spelling, id)))
+                .min_by_key(|&(at, _, _)| at);
+            let segment_end = next.map_or(rest.len(), |(at, _, _)| at);
+            self.encode_segment(&rest[..segment_end], &mut ids)?;
+            match next {
+                Some((at, spelling, id)) => {
+                    ids.push(id);
+                    rest = &rest[at + spelling.len()..];
+                }
+                None => break,
+            }
         }
         ids.push(self.eos_id);
         Ok(ids)
+    }
+
+    fn encode_segment(&self, text: &str, ids: &mut Vec<u32>) -> Result<()> {
+        let (code, text) = split_language_code(text);
+        ids.extend(code.map(|c| self.piece_id(c)));
+        for piece in self.source.encode(&text)? {
+            ids.push(self.piece_id(&piece));
+        }
+        Ok(())
     }
 
     fn piece_id(&self, piece: &str) -> u32 {

@@ -328,10 +328,13 @@ impl ModelStore {
             .with_progress(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .build()
             .context("cannot set up the Hugging Face client")?;
-        api.repo(repo).get(file).with_context(|| {
-            format!(
-                "cannot download {file} of {} at revision {}; check the network, or fetch it elsewhere and pass --model-dir",
-                entry.repo, entry.revision
+        // hf-hub's error chain repeats the URL at every level; one line is
+        // enough to say what failed.
+        api.repo(repo).get(file).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot download {file} of {} at revision {} ({e}); check the network, or fetch it elsewhere and pass --model-dir",
+                entry.repo,
+                entry.revision
             )
         })
     }

@@ -158,12 +158,11 @@ fn log_softmax(scores: &mut [f32]) {
     }
 }
 
-/// A finished hypothesis: its tokens (start included, `</s>` not) and
-/// length-normalized score.
+/// A finished hypothesis: its tokens (start included, the last generated
+/// token too) and length-normalized score.
 struct Finished {
     tokens: Vec<u32>,
-    score: f64,
-    ended_with_eos: bool,
+    score: f32,
 }
 
 /// Beam search state of one sentence.
@@ -175,30 +174,17 @@ struct SentenceBeams {
 }
 
 impl SentenceBeams {
-    fn worst_finished(&self) -> f64 {
+    fn worst_finished(&self) -> f32 {
         self.finished
             .iter()
             .map(|f| f.score)
-            .fold(f64::INFINITY, f64::min)
+            .fold(f32::INFINITY, f32::min)
     }
 
-    /// Keeps the best `width` hypotheses, as transformers' BeamHypotheses.
-    fn add_finished(
-        &mut self,
-        tokens: Vec<u32>,
-        sum_logprobs: f32,
-        generated: usize,
-        width: usize,
-        penalty: f64,
-        eos: bool,
-    ) {
-        let score = f64::from(sum_logprobs) / (generated as f64).powf(penalty);
+    /// Keeps the best `width` finished hypotheses.
+    fn add_finished(&mut self, tokens: Vec<u32>, score: f32, width: usize) {
         if self.finished.len() < width || score > self.worst_finished() {
-            self.finished.push(Finished {
-                tokens,
-                score,
-                ended_with_eos: eos,
-            });
+            self.finished.push(Finished { tokens, score });
             if self.finished.len() > width {
                 let worst = self
                     .finished
@@ -213,6 +199,17 @@ impl SentenceBeams {
     }
 }
 
+/// Beam search as transformers 5's `_beam_search` does it with
+/// `early_stopping=False`:
+/// - each step keeps the top 2×width continuations (summed log-probs) of
+///   all live beams of a sentence;
+/// - a continuation that ends (`</s>`, or reaching `max_length`) becomes a
+///   finished hypothesis if it ranks within the top `width`, scored
+///   `sum / generated_len^length_penalty` (generated length counting the
+///   new token);
+/// - the best `width` continuations that did not end are the next beams;
+/// - a sentence is done once `width` hypotheses are finished and the best
+///   live beam, scored at the current length, cannot beat the worst of them.
 fn beam(
     model: &MarianMT,
     encoded: &Tensor,
@@ -221,10 +218,12 @@ fn beam(
     settings: &SearchSettings,
 ) -> Result<Vec<Vec<u32>>> {
     let width = settings.beams;
-    let penalty = settings.length_penalty;
+    let penalty = settings.length_penalty as f32;
     let sentences = encoded.dim(0)?;
-    // Every sentence starts with a single beam; the decoder state has one
-    // row per live beam, sentence by sentence, in order.
+    // Every sentence starts with a single beam (transformers starts with
+    // `width` copies, all but one at -1e9, which selects the same
+    // continuations); the decoder state has one row per live beam,
+    // sentence by sentence, in order.
     let mut state: DecoderState = model.start_decoding(encoded, mask, 1)?;
     let mut all: Vec<SentenceBeams> = (0..sentences)
         .map(|_| SentenceBeams {
@@ -241,6 +240,8 @@ fn beam(
             .flat_map(|s| s.beams.iter().map(|(t, _)| t[length - 1]))
             .collect();
         let logits = rows_of(&model.decode_step(&last, &mut state)?)?;
+        let reaches_max = length + 1 >= settings.max_length;
+        let normalizer = (length as f32).powf(penalty);
         let mut next_rows: Vec<u32> = Vec::new();
         let mut row = 0usize;
         for sentence in all.iter_mut().filter(|s| !s.done) {
@@ -258,42 +259,36 @@ fn beam(
                     candidates.push((s + beam_score, beam_index, token as u32));
                 }
             }
-            // Top 2×width candidates by score; ties keep the lower flat
-            // index first, as torch.topk does on CPU in practice.
             let keep = (2 * width).min(candidates.len());
             candidates.select_nth_unstable_by(keep.saturating_sub(1), |a, b| b.0.total_cmp(&a.0));
             candidates.truncate(keep);
             candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
 
             let mut next_beams = Vec::with_capacity(width);
+            let mut best_running = None;
             for (rank, &(score, beam_index, token)) in candidates.iter().enumerate() {
-                if token == ids.eos {
-                    // Only an end among the top `width` candidates counts.
-                    if rank < width {
-                        let tokens = sentence.beams[beam_index].0.clone();
-                        sentence.add_finished(tokens, score, length, width, penalty, true);
+                let mut tokens = sentence.beams[beam_index].0.clone();
+                tokens.push(token);
+                if token == ids.eos || reaches_max {
+                    if rank < width && score.is_finite() {
+                        sentence.add_finished(tokens, score / normalizer, width);
                     }
-                } else {
-                    let mut tokens = sentence.beams[beam_index].0.clone();
-                    tokens.push(token);
+                } else if next_beams.len() < width {
+                    best_running.get_or_insert(score);
                     next_beams.push((tokens, score));
                     next_rows.push((first_row + beam_index) as u32);
                 }
-                if next_beams.len() == width {
-                    break;
-                }
             }
-            // Done when no live beam can still beat the worst kept
-            // hypothesis (transformers' early_stopping=False heuristic).
-            let best_live = candidates.first().map_or(f32::NEG_INFINITY, |c| c.0);
-            if sentence.finished.len() >= width {
-                let attainable = f64::from(best_live) / (length as f64).powf(penalty);
-                if sentence.worst_finished() >= attainable {
-                    sentence.done = true;
-                    let drop = next_beams.len();
-                    next_rows.truncate(next_rows.len() - drop);
-                    next_beams.clear();
-                }
+            // transformers ranks ended continuations after live ones with a
+            // -1e9 penalty, so with no live one left its best is hopeless.
+            let best_running = best_running.unwrap_or(f32::NEG_INFINITY);
+            if next_beams.is_empty()
+                || (sentence.finished.len() >= width
+                    && sentence.worst_finished() >= best_running / normalizer)
+            {
+                sentence.done = true;
+                next_rows.truncate(next_rows.len() - next_beams.len());
+                next_beams.clear();
             }
             sentence.beams = next_beams;
         }
@@ -304,26 +299,12 @@ fn beam(
     }
     let outputs = all
         .into_iter()
-        .map(|mut sentence| {
-            if !sentence.done {
-                let generated = length - 1;
-                for (tokens, score) in std::mem::take(&mut sentence.beams) {
-                    sentence.add_finished(tokens, score, generated, width, penalty, false);
-                }
-            }
-            let best = sentence
+        .map(|sentence| {
+            sentence
                 .finished
                 .into_iter()
-                .max_by(|a, b| a.score.total_cmp(&b.score));
-            match best {
-                Some(mut f) => {
-                    if f.ended_with_eos {
-                        f.tokens.push(ids.eos);
-                    }
-                    f.tokens
-                }
-                None => vec![ids.decoder_start],
-            }
+                .max_by(|a, b| a.score.total_cmp(&b.score))
+                .map_or_else(|| vec![ids.decoder_start], |f| f.tokens)
         })
         .collect();
     Ok(outputs)
