@@ -9,6 +9,7 @@
 pub mod article;
 pub mod clean;
 pub mod cli;
+pub mod gguf_tokenizer;
 pub mod marian_tokenizer;
 pub mod model_store;
 pub mod models;

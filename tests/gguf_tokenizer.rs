@@ -1,0 +1,84 @@
+//! The GGUF tokenizer against references made by
+//! `tools/make_gguf_tokenizer_fixtures.py` on the demo model (Gemma 3 270M):
+//! llama.cpp's own tokenization and transformers' GGUF-converted tokenizer.
+//! The model file comes from `scripts/fetch-demo-model.sh` (CI runs it).
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use candle_core::quantized::gguf_file;
+use serde::Deserialize;
+use tarjama::gguf_tokenizer::GgufTokenizer;
+
+#[derive(Deserialize)]
+struct Reference {
+    gguf_sha256: String,
+    llama_cpp_disagreements: Vec<String>,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    text: String,
+    ids: Vec<u32>,
+    ids_with_special: Vec<u32>,
+    decoded: String,
+    llama_cpp_ids: Vec<u32>,
+}
+
+fn demo_model() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("models/demo/gemma-3-270m-q4_k_m.gguf");
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/fetch-demo-model.sh first",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn gemma3_gguf_tokenizer_matches_llama_cpp_and_transformers() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let reference: Reference = serde_json::from_slice(
+        &std::fs::read(root.join("tests/fixtures/gguf/gemma3_tokenizer_reference.json")).unwrap(),
+    )
+    .unwrap();
+    let path = demo_model();
+    assert_eq!(
+        tarjama::model_store::sha256_file(&path).unwrap(),
+        reference.gguf_sha256
+    );
+    let mut file = std::fs::File::open(&path).unwrap();
+    let content = gguf_file::Content::read(&mut file).unwrap();
+    let tokenizer = GgufTokenizer::from_metadata(&content.metadata).unwrap();
+    let disagreements: HashSet<&str> = reference
+        .llama_cpp_disagreements
+        .iter()
+        .map(String::as_str)
+        .collect();
+    for case in &reference.cases {
+        let ids = tokenizer.encode(&case.text, false);
+        assert_eq!(
+            ids, case.llama_cpp_ids,
+            "llama.cpp, {}: {:?}",
+            case.name, case.text
+        );
+        if !disagreements.contains(case.name.as_str()) {
+            assert_eq!(ids, case.ids, "transformers, {}", case.name);
+            assert_eq!(
+                tokenizer.encode(&case.text, true),
+                case.ids_with_special,
+                "{}",
+                case.name
+            );
+            assert_eq!(
+                tokenizer.decode(&case.ids, true),
+                case.decoded,
+                "decode, {}",
+                case.name
+            );
+        }
+    }
+}
