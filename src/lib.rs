@@ -10,6 +10,7 @@ pub mod article;
 pub mod clean;
 pub mod cli;
 pub mod gguf_tokenizer;
+pub mod llm;
 pub mod marian_tokenizer;
 pub mod model_store;
 pub mod models;

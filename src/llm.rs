@@ -1,0 +1,265 @@
+//! Local language models in GGUF form, on candle-transformers' quantized
+//! architectures (Qwen2/Qwen2.5, Qwen3, Gemma 3, Llama family): load one
+//! file, format a prompt the way its family expects, and generate greedily
+//! until a stop token or the token limit.
+//!
+//! What it is not: what to ask (see `crate::summarize` and the LLM
+//! translator), or where the file comes from (`crate::model_store`).
+
+use std::io::{Read, Seek};
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::{bail, Context, Result};
+use candle_core::quantized::gguf_file;
+use candle_core::{DType, Device, Tensor};
+use candle_transformers::models::{
+    quantized_gemma3, quantized_llama, quantized_qwen2, quantized_qwen3,
+};
+
+use crate::gguf_tokenizer::GgufTokenizer;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Qwen2,
+    Qwen3,
+    Gemma3,
+    Llama,
+}
+
+impl Family {
+    fn from_architecture(arch: &str) -> Result<Self> {
+        Ok(match arch {
+            "qwen2" => Self::Qwen2,
+            "qwen3" => Self::Qwen3,
+            "gemma3" => Self::Gemma3,
+            "llama" => Self::Llama,
+            other => bail!(
+                "GGUF architecture {other:?} is not supported (qwen2, qwen3, gemma3, llama are)"
+            ),
+        })
+    }
+
+    /// The turn markers that end an answer, besides the end-of-sequence id.
+    fn stop_markers(self) -> &'static [&'static str] {
+        match self {
+            Self::Qwen2 | Self::Qwen3 => &["<|im_end|>", "<|endoftext|>"],
+            Self::Gemma3 => &["<end_of_turn>", "<eos>"],
+            Self::Llama => &["<|eot_id|>", "<|end_of_text|>", "</s>"],
+        }
+    }
+}
+
+enum Weights {
+    Qwen2(quantized_qwen2::ModelWeights),
+    Qwen3(quantized_qwen3::ModelWeights),
+    Gemma3(quantized_gemma3::ModelWeights),
+    Llama(quantized_llama::ModelWeights),
+}
+
+impl Weights {
+    /// Logits for the last position of `ids`, which start at `position`.
+    fn forward(&mut self, ids: &Tensor, position: usize) -> candle_core::Result<Tensor> {
+        match self {
+            Self::Qwen2(m) => m.forward(ids, position),
+            Self::Qwen3(m) => m.forward(ids, position),
+            Self::Gemma3(m) => m.forward(ids, position),
+            Self::Llama(m) => m.forward(ids, position),
+        }
+    }
+}
+
+/// What a prompt produced.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    pub text: String,
+    pub prompt_tokens: usize,
+    pub generated_tokens: usize,
+    /// False when the token limit cut the answer off.
+    pub finished: bool,
+}
+
+pub struct LanguageModel {
+    // The quantized models keep their key/value cache inside, so one
+    // generation at a time.
+    weights: Mutex<Weights>,
+    tokenizer: GgufTokenizer,
+    family: Family,
+    stop_ids: Vec<u32>,
+    context_length: usize,
+    /// A base model (no chat template in the file) is prompted with plain
+    /// few-shot text instead of chat turns.
+    is_chat: bool,
+}
+
+fn metadata_usize(content: &gguf_file::Content, key: &str) -> Option<usize> {
+    content.metadata.get(key).and_then(|v| {
+        v.to_u32()
+            .map(|x| x as usize)
+            .or_else(|_| v.to_u64().map(|x| x as usize))
+            .ok()
+    })
+}
+
+impl LanguageModel {
+    /// Loads a `.gguf` file: architecture, tokenizer and chat template all
+    /// come from its metadata.
+    pub fn load(path: &Path) -> Result<Self> {
+        let mut file =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        Self::from_reader(&mut file)
+            .with_context(|| format!("cannot load the language model {}", path.display()))
+    }
+
+    fn from_reader<R: Read + Seek>(reader: &mut R) -> Result<Self> {
+        let content = gguf_file::Content::read(reader).context("not a GGUF file")?;
+        let arch = content
+            .metadata
+            .get("general.architecture")
+            .and_then(|v| v.to_string().ok())
+            .context("GGUF metadata has no general.architecture")?
+            .clone();
+        let family = Family::from_architecture(&arch)?;
+        let tokenizer = GgufTokenizer::from_metadata(&content.metadata)?;
+        let is_chat = content.metadata.contains_key("tokenizer.chat_template");
+        let context_length =
+            metadata_usize(&content, &format!("{arch}.context_length")).unwrap_or(4096);
+        let mut stop_ids: Vec<u32> = family
+            .stop_markers()
+            .iter()
+            .filter_map(|m| tokenizer.token_id(m))
+            .collect();
+        stop_ids.extend(tokenizer.eos_id);
+        stop_ids.sort_unstable();
+        stop_ids.dedup();
+        let device = Device::Cpu;
+        let weights = match family {
+            Family::Qwen2 => Weights::Qwen2(quantized_qwen2::ModelWeights::from_gguf(
+                content, reader, &device,
+            )?),
+            Family::Qwen3 => Weights::Qwen3(quantized_qwen3::ModelWeights::from_gguf(
+                content, reader, &device,
+            )?),
+            Family::Gemma3 => Weights::Gemma3(quantized_gemma3::ModelWeights::from_gguf(
+                content, reader, &device,
+            )?),
+            Family::Llama => Weights::Llama(quantized_llama::ModelWeights::from_gguf(
+                content, reader, &device,
+            )?),
+        };
+        Ok(Self {
+            weights: Mutex::new(weights),
+            tokenizer,
+            family,
+            stop_ids,
+            context_length,
+            is_chat,
+        })
+    }
+
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    pub fn is_chat(&self) -> bool {
+        self.is_chat
+    }
+
+    pub fn tokenizer(&self) -> &GgufTokenizer {
+        &self.tokenizer
+    }
+
+    /// A single-turn prompt in the family's chat format (system text folded
+    /// into the user turn where the family has no system role).
+    pub fn chat_prompt(&self, system: &str, user: &str) -> String {
+        match self.family {
+            Family::Qwen2 => format!(
+                "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+            ),
+            // An empty think block switches Qwen3's reasoning off, as its
+            // template does for enable_thinking=False.
+            Family::Qwen3 => format!(
+                "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n"
+            ),
+            Family::Gemma3 => {
+                format!("<start_of_turn>user\n{system}\n\n{user}<end_of_turn>\n<start_of_turn>model\n")
+            }
+            Family::Llama => format!(
+                "<|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
+            ),
+        }
+    }
+
+    /// Greedy generation: the prompt is run once through the model (its
+    /// keys and values cached), then one token at a time. Stops at a stop
+    /// token, at `max_tokens`, or when `stop_text` appears in the output
+    /// (which is then cut there).
+    pub fn complete(
+        &self,
+        prompt: &str,
+        max_tokens: usize,
+        stop_text: &[&str],
+    ) -> Result<Completion> {
+        let prompt_ids = self.tokenizer.encode(prompt, self.tokenizer.wants_bos());
+        if prompt_ids.is_empty() {
+            bail!("empty prompt");
+        }
+        if prompt_ids.len() + max_tokens > self.context_length {
+            bail!(
+                "prompt of {} tokens plus {max_tokens} to generate exceeds the model's context of {}",
+                prompt_ids.len(),
+                self.context_length
+            );
+        }
+        let mut weights = self
+            .weights
+            .lock()
+            .map_err(|_| anyhow::anyhow!("language model poisoned by an earlier panic"))?;
+        let device = Device::Cpu;
+        let input = Tensor::new(prompt_ids.as_slice(), &device)?.unsqueeze(0)?;
+        // Position 0 resets every architecture's cache.
+        let mut logits = weights.forward(&input, 0)?;
+        let mut generated: Vec<u32> = Vec::new();
+        let mut finished = false;
+        while generated.len() < max_tokens {
+            let next = argmax_last(&logits)?;
+            if self.stop_ids.contains(&next) {
+                finished = true;
+                break;
+            }
+            generated.push(next);
+            if !stop_text.is_empty() {
+                let text = self.tokenizer.decode(&generated, false);
+                if stop_text.iter().any(|s| text.contains(s)) {
+                    finished = true;
+                    break;
+                }
+            }
+            let input = Tensor::new(&[next], &device)?.unsqueeze(0)?;
+            logits = weights.forward(&input, prompt_ids.len() + generated.len() - 1)?;
+        }
+        let mut text = self.tokenizer.decode(&generated, false);
+        if let Some(cut) = stop_text.iter().filter_map(|s| text.find(s)).min() {
+            text.truncate(cut);
+        }
+        Ok(Completion {
+            text: text.trim().to_string(),
+            prompt_tokens: prompt_ids.len(),
+            generated_tokens: generated.len(),
+            finished,
+        })
+    }
+}
+
+/// Index of the largest logit of the last row; the first on ties.
+fn argmax_last(logits: &Tensor) -> Result<u32> {
+    let logits = logits.to_dtype(DType::F32)?.flatten_all()?;
+    let values: Vec<f32> = logits.to_vec1()?;
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    Ok(best as u32)
+}
