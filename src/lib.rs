@@ -20,5 +20,6 @@ pub mod run;
 pub mod search;
 pub mod segment;
 pub mod sentencepiece;
+pub mod summarize;
 pub mod translate;
 pub mod verify;
