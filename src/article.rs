@@ -86,10 +86,12 @@ pub struct PreparedArticle {
     pub paragraphs: Vec<PreparedParagraph>,
 }
 
-/// Cuts debris and segments the text. `count_tokens` measures a piece as
-/// the model will see it; pieces over `max_tokens` are split at clauses.
+/// Cuts debris and segments the text. With `by_sentence`, paragraphs are
+/// split into sentences; either way, pieces over `max_tokens` (measured by
+/// `count_tokens` on the text the model will see) are split at clauses.
 pub fn prepare(
     text: &str,
+    by_sentence: bool,
     max_tokens: usize,
     count_tokens: &dyn Fn(&str) -> usize,
 ) -> PreparedArticle {
@@ -109,7 +111,12 @@ pub fn prepare(
         .kept
         .iter()
         .map(|para| {
-            let pieces = sentences(text, para.clone())
+            let units = if by_sentence {
+                sentences(text, para.clone())
+            } else {
+                vec![para.clone()]
+            };
+            let pieces = units
                 .into_iter()
                 .flat_map(|sentence| split_to_budget(text, sentence, max_tokens, &measure))
                 .map(|span| {
@@ -145,7 +152,7 @@ mod tests {
     #[test]
     fn seed_pieces_tile_paragraphs_and_debris_is_listed() {
         let text = include_str!("../seeds/001_d0c9e97734a90cd3.txt");
-        let prepared = prepare(text, 40, &|s: &str| s.split_whitespace().count() + 1);
+        let prepared = prepare(text, true, 40, &|s: &str| s.split_whitespace().count() + 1);
         assert!(prepared
             .removed
             .iter()
@@ -169,7 +176,9 @@ mod tests {
 
     #[test]
     fn pieces_without_arabic_are_not_sent_to_the_model() {
-        let prepared = prepare("قال الوزير. 2015.\n", 100, &|s: &str| s.len());
+        let prepared = prepare("قال الوزير. 2015.\n", true, 100, &|s: &str| {
+            s.len()
+        });
         let flags: Vec<bool> = prepared.paragraphs[0]
             .pieces
             .iter()

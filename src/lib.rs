@@ -11,6 +11,7 @@ pub mod clean;
 pub mod cli;
 pub mod gguf_tokenizer;
 pub mod llm;
+pub mod llm_translate;
 pub mod marian_tokenizer;
 pub mod model_store;
 pub mod models;

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 
 fn run_command(args: cli::RunArgs) -> Outcome {
     cli::set_jobs(args.model.jobs);
-    let translator = cli::load_translator(&args.model)?;
+    let pipeline = cli::load_pipeline(&args.model)?;
     let progress = if args.quiet {
         Progress::Quiet
     } else if std::io::stderr().is_terminal() {
@@ -47,7 +47,7 @@ fn run_command(args: cli::RunArgs) -> Outcome {
         force: args.force,
         progress,
     };
-    let summary = run::run(&config, &translator).map_err(|e| Failure { code: 1, error: e })?;
+    let summary = run::run(&config, &pipeline).map_err(|e| Failure { code: 1, error: e })?;
     for error in &summary.errors {
         eprintln!("tarjama: failed: {error}");
     }
@@ -68,8 +68,8 @@ fn translate_command(args: cli::TranslateArgs) -> Outcome {
         SourceArticle::load(&args.file)
     }
     .map_err(|e| Failure { code: 1, error: e })?;
-    let translator = cli::load_translator(&args.model)?;
-    let record = run::translate_articles(std::slice::from_ref(&article), &translator)
+    let pipeline = cli::load_pipeline(&args.model)?;
+    let record = run::translate_articles(std::slice::from_ref(&article), &pipeline)
         .and_then(|mut records| records.pop().context("no record produced"))
         .map_err(|e| Failure { code: 1, error: e })?;
     let out = if args.json {

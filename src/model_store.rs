@@ -64,6 +64,11 @@ pub struct Profile {
     pub max_length: Option<usize>,
     #[serde(default)]
     pub length_penalty: Option<f64>,
+    /// "extractive" (the default), "none", or a GGUF model under [models].
+    #[serde(default)]
+    pub summarizer: Option<String>,
+    #[serde(default)]
+    pub summary_words: Option<usize>,
 }
 
 impl Catalog {
@@ -73,6 +78,18 @@ impl Catalog {
         let catalog: Catalog = toml::from_str(&text)
             .with_context(|| format!("{} is not a valid model catalog", path.display()))?;
         for (name, profile) in &catalog.profiles {
+            if let Some(summarizer) = &profile.summarizer {
+                let is_model = catalog
+                    .models
+                    .get(summarizer)
+                    .is_some_and(|m| m.kind == ModelKind::Gguf);
+                if !is_model && summarizer != "extractive" && summarizer != "none" {
+                    bail!(
+                        "{}: profile {name} names summarizer {summarizer}, which is neither \"extractive\", \"none\" nor a GGUF model under [models]",
+                        path.display()
+                    );
+                }
+            }
             if !catalog.models.contains_key(&profile.translator) {
                 bail!(
                     "{}: profile {name} names translator {}, which is not under [models]",
@@ -126,6 +143,15 @@ impl ResolvedModel {
 
     pub fn has(&self, file: &str) -> bool {
         self.dir_files.contains_key(file)
+    }
+
+    /// The `.gguf` file of a GGUF model.
+    pub fn gguf_path(&self) -> Result<&Path> {
+        self.dir_files
+            .iter()
+            .find(|(name, _)| name.ends_with(".gguf"))
+            .map(|(_, path)| path.as_path())
+            .with_context(|| format!("model {} lists no .gguf file", self.fingerprint.name))
     }
 }
 

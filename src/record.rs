@@ -30,6 +30,8 @@ pub struct Record {
     pub paragraphs: Vec<ParagraphRecord>,
     pub translator: ModelFingerprint,
     pub decoding: DecodingSettings,
+    /// Absent when summaries are switched off.
+    pub summary: Option<SummaryRecord>,
     pub totals: Totals,
     /// SHA-256 of this record serialized with this field empty.
     pub record_sha256: String,
@@ -74,6 +76,10 @@ pub struct SentenceRecord {
     /// True when the sentence had no Arabic and was copied, not translated.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub copied: bool,
+    /// Problems found in a language model's output ("retried" first when
+    /// the stricter retry was used).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
 }
 
 /// The decoding settings that, with the model, decide the output.
@@ -87,6 +93,26 @@ pub struct DecodingSettings {
     pub renormalize_logits: bool,
     /// Sentences longer than this many source tokens are split at clauses.
     pub max_source_tokens: usize,
+}
+
+/// An article's English summary and how it was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRecord {
+    pub text: String,
+    pub settings: SummarySettings,
+    /// Checks the summary failed ("retried" first when the stricter retry
+    /// was used); empty when it passed them all.
+    pub flags: Vec<String>,
+}
+
+/// Everything that decides a summary besides the translation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummarySettings {
+    /// "extractive" or "model".
+    pub method: String,
+    pub model: Option<ModelFingerprint>,
+    pub max_words: usize,
+    pub max_sentences: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -130,6 +156,15 @@ impl Record {
     pub fn to_markdown(&self) -> String {
         let mut md = String::new();
         md.push_str(&format!("# {}\n\n", self.id));
+        if let Some(summary) = &self.summary {
+            md.push_str(&format!("**Summary.** {}\n\n", summary.text));
+            if !summary.flags.is_empty() {
+                md.push_str(&format!(
+                    "*Summary checks failed: {}.*\n\n",
+                    summary.flags.join(", ")
+                ));
+            }
+        }
         for paragraph in &self.paragraphs {
             md.push_str(&paragraph.translation);
             md.push_str("\n\n");
@@ -213,6 +248,7 @@ mod tests {
                 renormalize_logits: false,
                 max_source_tokens: 100,
             },
+            summary: None,
             totals: Totals::default(),
             record_sha256: String::new(),
         }

@@ -21,13 +21,20 @@ use crate::article::{prepare, SourceArticle};
 use crate::record::{
     write_atomic, ParagraphRecord, Record, SentenceRecord, SourceInfo, Totals, RECORD_FORMAT,
 };
-use crate::translate::MarianTranslator;
+use crate::summarize::Summarizer;
+use crate::translate::Translator;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Articles translated together, so their sentences share batches. Records
 /// of a wave are written before the next wave starts.
 const WAVE_ARTICLES: usize = 16;
+
+/// The models a run uses.
+pub struct Pipeline {
+    pub translator: Translator,
+    pub summarizer: Summarizer,
+}
 
 /// Everything `tarjama run` needs, resolved from the command line once.
 #[derive(Debug, Clone)]
@@ -75,6 +82,10 @@ pub struct RunSummary {
     pub wall: Duration,
     pub source_tokens: usize,
     pub target_tokens: usize,
+    /// Translated articles whose summary failed a check.
+    pub flagged_summaries: usize,
+    /// Translated pieces whose (language-model) translation failed a check.
+    pub flagged_translations: usize,
     pub errors: Vec<String>,
 }
 
@@ -82,7 +93,7 @@ impl RunSummary {
     pub fn report(&self) -> String {
         let secs = self.wall.as_secs_f64().max(1e-9);
         format!(
-            "translated {}, up to date {}, failed {} in {:.1} s; {} source tokens ({:.1}/s), {} target tokens ({:.1}/s)",
+            "translated {}, up to date {}, failed {} in {:.1} s; {} source tokens ({:.1}/s), {} target tokens ({:.1}/s); flagged: {} summaries, {} translated pieces",
             self.translated,
             self.up_to_date,
             self.failed,
@@ -91,6 +102,8 @@ impl RunSummary {
             self.source_tokens as f64 / secs,
             self.target_tokens,
             self.target_tokens as f64 / secs,
+            self.flagged_summaries,
+            self.flagged_translations,
         )
     }
 }
@@ -139,7 +152,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<(PathBuf, Strin
 
 /// Whether the record at `path` already holds this article translated with
 /// this model and these settings.
-fn is_current(record_path: &Path, article: &SourceArticle, translator: &MarianTranslator) -> bool {
+fn is_current(record_path: &Path, article: &SourceArticle, pipeline: &Pipeline) -> bool {
+    let translator = &pipeline.translator;
     let Ok(record) = Record::read(record_path) else {
         return false;
     };
@@ -150,19 +164,25 @@ fn is_current(record_path: &Path, article: &SourceArticle, translator: &MarianTr
         && record.source.path == article.path.display().to_string()
         && &record.translator == translator.fingerprint()
         && record.decoding == translator.settings()
+        && record.summary.as_ref().map(|s| &s.settings) == pipeline.summarizer.settings().as_ref()
         && record_path.with_extension("md").is_file()
 }
 
 /// Translates articles into sealed records (no files written). Sentences
 /// of all articles are translated together.
-pub fn translate_articles(
-    articles: &[SourceArticle],
-    translator: &MarianTranslator,
-) -> Result<Vec<Record>> {
+pub fn translate_articles(articles: &[SourceArticle], pipeline: &Pipeline) -> Result<Vec<Record>> {
+    let translator = &pipeline.translator;
     let count = |s: &str| translator.count_tokens(s);
     let prepared: Vec<_> = articles
         .par_iter()
-        .map(|a| prepare(&a.text, translator.max_source_tokens(), &count))
+        .map(|a| {
+            prepare(
+                &a.text,
+                translator.by_sentence(),
+                translator.max_source_tokens(),
+                &count,
+            )
+        })
         .collect();
     let mut texts = Vec::new();
     for (article, prep) in articles.iter().zip(&prepared) {
@@ -180,7 +200,7 @@ pub fn translate_articles(
     for (article, prep) in articles.iter().zip(prepared) {
         let arabic = article.is_arabic();
         let mut totals = Totals::default();
-        let paragraphs = prep
+        let paragraphs: Vec<ParagraphRecord> = prep
             .paragraphs
             .into_iter()
             .map(|para| {
@@ -189,13 +209,13 @@ pub fn translate_articles(
                     .into_iter()
                     .map(|piece| {
                         let source = article.text[piece.span.clone()].to_string();
-                        let (translation, source_tokens, target_tokens, copied) = if arabic
+                        let (translation, source_tokens, target_tokens, copied, flags) = if arabic
                             && piece.translate
                         {
                             let t = translations.next().expect("one translation per piece sent");
-                            (t.text, t.source_tokens, t.target_tokens, false)
+                            (t.text, t.source_tokens, t.target_tokens, false, t.flags)
                         } else {
-                            (piece.model_text.clone(), 0, 0, true)
+                            (piece.model_text.clone(), 0, 0, true, Vec::new())
                         };
                         totals.sentences += 1;
                         totals.source_tokens += source_tokens;
@@ -207,6 +227,7 @@ pub fn translate_articles(
                             source_tokens,
                             target_tokens,
                             copied,
+                            flags,
                         }
                     })
                     .collect();
@@ -224,6 +245,16 @@ pub fn translate_articles(
                 }
             })
             .collect();
+        let paragraph_texts: Vec<&str> =
+            paragraphs.iter().map(|p| p.translation.as_str()).collect();
+        let sentence_texts: Vec<&str> = paragraphs
+            .iter()
+            .flat_map(|p| p.sentences.iter().map(|s| s.translation.as_str()))
+            .collect();
+        let summary = pipeline
+            .summarizer
+            .summarize(&paragraph_texts, &sentence_texts)
+            .map_err(|e| anyhow::anyhow!("{}: summary failed: {e:#}", article.path.display()))?;
         let record = Record {
             format: RECORD_FORMAT,
             id: article.id.clone(),
@@ -239,6 +270,7 @@ pub fn translate_articles(
             paragraphs,
             translator: translator.fingerprint().clone(),
             decoding: translator.settings(),
+            summary,
             totals,
             record_sha256: String::new(),
         };
@@ -259,7 +291,7 @@ pub fn write_record(out_dir: &Path, record: &Record) -> Result<()> {
     write_atomic(&json, &record.to_json()?)
 }
 
-pub fn run(config: &RunConfig, translator: &MarianTranslator) -> Result<RunSummary> {
+pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
     let started = Instant::now();
     std::fs::create_dir_all(&config.out_dir).with_context(|| {
         format!(
@@ -349,7 +381,7 @@ pub fn run(config: &RunConfig, translator: &MarianTranslator) -> Result<RunSumma
                 }
                 seen_ids.insert(article.id.clone(), path.clone());
                 let record_path = config.out_dir.join(format!("{}.json", article.id));
-                if !config.force && is_current(&record_path, &article, translator) {
+                if !config.force && is_current(&record_path, &article, pipeline) {
                     summary.up_to_date += 1;
                     note(format!("up to date {}", path.display()));
                     manifest.insert(
@@ -370,7 +402,7 @@ pub fn run(config: &RunConfig, translator: &MarianTranslator) -> Result<RunSumma
     }
 
     for wave in pending.chunks(WAVE_ARTICLES) {
-        let outcome = translate_articles(wave, translator).map(|records| {
+        let outcome = translate_articles(wave, pipeline).map(|records| {
             let written: Vec<Result<()>> = records
                 .par_iter()
                 .map(|r| write_record(&config.out_dir, r))
@@ -385,6 +417,15 @@ pub fn run(config: &RunConfig, translator: &MarianTranslator) -> Result<RunSumma
                             summary.translated += 1;
                             summary.source_tokens += record.totals.source_tokens;
                             summary.target_tokens += record.totals.target_tokens;
+                            summary.flagged_summaries += usize::from(
+                                record.summary.as_ref().is_some_and(|s| !s.flags.is_empty()),
+                            );
+                            summary.flagged_translations += record
+                                .paragraphs
+                                .iter()
+                                .flat_map(|p| &p.sentences)
+                                .filter(|s| !s.flags.is_empty())
+                                .count();
                             note(format!("translated {}", article.path.display()));
                             manifest.insert(
                                 article.path.clone(),

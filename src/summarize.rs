@@ -9,6 +9,13 @@
 //! What it is not: translation, or the model runtime (`crate::llm`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use anyhow::Result;
+
+use crate::llm::LanguageModel;
+use crate::model_store::ModelFingerprint;
+use crate::record::{SummaryRecord, SummarySettings};
 
 /// Limits every summary is held to.
 #[derive(Debug, Clone, PartialEq)]
@@ -308,6 +315,137 @@ pub fn extractive(sentences: &[&str], limits: &SummaryLimits) -> String {
         .map(|&i| sentences[i].trim())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// How summaries are made for a run.
+pub enum Summarizer {
+    /// No summaries.
+    Off,
+    Extractive(SummaryLimits),
+    Model {
+        model: Arc<LanguageModel>,
+        fingerprint: ModelFingerprint,
+        limits: SummaryLimits,
+    },
+}
+
+const SYSTEM: &str = "You write short, factual summaries of news articles in English.";
+
+/// A worked example for base models (few-shot), written for this prompt.
+const FEW_SHOT: &str = "Article: The foreign minister arrived in Cairo on Tuesday for talks on the border crossing, the ministry said. He will meet his Egyptian counterpart on Wednesday. Officials expect an agreement on aid deliveries.
+Summary: The foreign minister arrived in Cairo on Tuesday for talks on the border crossing, according to the ministry, and officials expect an agreement on aid deliveries.
+
+";
+
+/// Longest translation (in characters) put into a prompt; the opening of
+/// a news article carries its substance.
+const MAX_ARTICLE_CHARS: usize = 6000;
+
+impl Summarizer {
+    /// What a record's summary must match to count as current.
+    pub fn settings(&self) -> Option<SummarySettings> {
+        let (method, model, limits) = match self {
+            Self::Off => return None,
+            Self::Extractive(limits) => ("extractive", None, limits),
+            Self::Model {
+                fingerprint,
+                limits,
+                ..
+            } => ("model", Some(fingerprint.clone()), limits),
+        };
+        Some(SummarySettings {
+            method: method.to_string(),
+            model,
+            max_words: limits.max_words,
+            max_sentences: limits.max_sentences,
+        })
+    }
+
+    fn instructions(limits: &SummaryLimits, strict: bool) -> String {
+        let mut ask = format!(
+            "Summarize the article below in 2 to {} sentences and at most {} words. Keep attributions such as \"according to the Russian defence ministry\". Use only names and numbers that appear in the article. Reply with the summary only.",
+            limits.max_sentences.max(2),
+            limits.max_words
+        );
+        if strict {
+            ask.push_str(" Do not add any introduction, title or comment. Write in English only.");
+        }
+        ask
+    }
+
+    /// Summarizes an article from its English translation (paragraphs) and
+    /// its translated sentences (for the extractive method).
+    pub fn summarize(
+        &self,
+        paragraphs: &[&str],
+        sentences: &[&str],
+    ) -> Result<Option<SummaryRecord>> {
+        let Some(settings) = self.settings() else {
+            return Ok(None);
+        };
+        let (text, flags) = match self {
+            Self::Off => return Ok(None),
+            Self::Extractive(limits) => {
+                let text = extractive(sentences, limits);
+                let flags = check(&text, &paragraphs.join("\n"), "", limits);
+                (text, flags.iter().map(|f| f.as_str().to_string()).collect())
+            }
+            Self::Model { model, limits, .. } => {
+                let mut article = String::new();
+                for paragraph in paragraphs {
+                    if article.len() + paragraph.len() > MAX_ARTICLE_CHARS && !article.is_empty() {
+                        break;
+                    }
+                    article.push_str(paragraph);
+                    article.push('\n');
+                }
+                let article = article.trim_end();
+                let attempt = |strict: bool| -> Result<(String, Vec<Flag>)> {
+                    let instructions = Self::instructions(limits, strict);
+                    let (prompt, stop): (String, &[&str]) = if model.is_chat() {
+                        (
+                            model.chat_prompt(
+                                SYSTEM,
+                                &format!("{instructions}\n\nArticle:\n{article}"),
+                            ),
+                            &[],
+                        )
+                    } else {
+                        let lead = if strict {
+                            format!("{instructions}\n\n")
+                        } else {
+                            String::new()
+                        };
+                        let flat = article.replace('\n', " ");
+                        (
+                            format!("{lead}{FEW_SHOT}Article: {flat}\nSummary:"),
+                            &["\n"],
+                        )
+                    };
+                    let completion = model.complete(&prompt, 2 * limits.max_words + 16, stop)?;
+                    let flags = check(&completion.text, article, &instructions, limits);
+                    Ok((completion.text, flags))
+                };
+                let (mut text, mut flags) = attempt(false)?;
+                let mut labels: Vec<String> = Vec::new();
+                if !flags.is_empty() {
+                    let (retry_text, retry_flags) = attempt(true)?;
+                    if retry_flags.len() < flags.len() {
+                        text = retry_text;
+                        flags = retry_flags;
+                    }
+                    labels.push("retried".to_string());
+                }
+                labels.extend(flags.iter().map(|f| f.as_str().to_string()));
+                (text, labels)
+            }
+        };
+        Ok(Some(SummaryRecord {
+            text,
+            settings,
+            flags,
+        }))
+    }
 }
 
 #[cfg(test)]

@@ -55,6 +55,59 @@ pub struct Translation {
     pub text: String,
     pub source_tokens: usize,
     pub target_tokens: usize,
+    /// Problems found in the output (language-model translators only).
+    pub flags: Vec<String>,
+}
+
+/// The translators tarjama can run: opus-mt encoder-decoders, sentence by
+/// sentence, or a language model, paragraph by paragraph.
+pub enum Translator {
+    Marian(Box<MarianTranslator>),
+    Llm(crate::llm_translate::LlmTranslator),
+}
+
+impl Translator {
+    pub fn fingerprint(&self) -> &ModelFingerprint {
+        match self {
+            Self::Marian(t) => t.fingerprint(),
+            Self::Llm(t) => t.fingerprint(),
+        }
+    }
+
+    pub fn settings(&self) -> DecodingSettings {
+        match self {
+            Self::Marian(t) => t.settings(),
+            Self::Llm(t) => t.settings(),
+        }
+    }
+
+    pub fn max_source_tokens(&self) -> usize {
+        match self {
+            Self::Marian(t) => t.max_source_tokens(),
+            Self::Llm(t) => t.max_source_tokens(),
+        }
+    }
+
+    pub fn count_tokens(&self, text: &str) -> usize {
+        match self {
+            Self::Marian(t) => t.count_tokens(text),
+            Self::Llm(t) => t.count_tokens(text),
+        }
+    }
+
+    /// Whether paragraphs are split into sentences before translation
+    /// (opus-mt was trained on sentences; a language model does better
+    /// with the whole paragraph as context).
+    pub fn by_sentence(&self) -> bool {
+        matches!(self, Self::Marian(_))
+    }
+
+    pub fn translate(&self, texts: &[String]) -> Result<Vec<Translation>> {
+        match self {
+            Self::Marian(t) => t.translate(texts),
+            Self::Llm(t) => t.translate(texts),
+        }
+    }
 }
 
 pub struct MarianTranslator {
@@ -250,6 +303,7 @@ impl MarianTranslator {
                     text: self.tokenizer.decode(&output),
                     source_tokens: encoded[i].len(),
                     target_tokens: generated,
+                    flags: Vec::new(),
                 });
             }
         }
