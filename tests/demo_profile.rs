@@ -1,0 +1,104 @@
+//! The demo profile end to end: Gemma 3 270M (base) from PyPI translates
+//! and summarizes a short article through the real GGUF path. Its English
+//! is poor; what is tested is that the pipeline runs, records carry the
+//! summary and its provenance, and two runs give byte-identical files.
+//! Needs `scripts/fetch-demo-model.sh` (CI runs it).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tarjama::record::Record;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tarjama(args: &[&str], cwd: &Path) -> Output {
+    let catalog = root().join("models.toml");
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--profile", "demo", "--catalog", catalog.to_str().unwrap()]);
+    Command::new(env!("CARGO_BIN_EXE_tarjama"))
+        .args(&all)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The first two lines of a seed: a headline and one paragraph, enough to
+/// exercise translation and summary without minutes of CPU time.
+fn short_article(dir: &Path) -> PathBuf {
+    let seed = fs::read_to_string(root().join("seeds/000_fe7b7ba883e9e990.txt")).unwrap();
+    let text: Vec<&str> = seed.lines().take(2).collect();
+    let path = dir.join("in/short.txt");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, format!("{}\n", text.join("\n"))).unwrap();
+    path
+}
+
+#[test]
+fn demo_profile_translates_and_summarizes_deterministically() {
+    assert!(
+        root()
+            .join("models/demo/gemma-3-270m-q4_k_m.gguf")
+            .is_file(),
+        "run scripts/fetch-demo-model.sh first"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    short_article(dir.path());
+    let first = tarjama(&["run", "in", "--out", "out1"], dir.path());
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let second = tarjama(&["run", "in", "--out", "out2"], dir.path());
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    for name in ["short.json", "short.md"] {
+        let a = fs::read(dir.path().join("out1").join(name)).unwrap();
+        let b = fs::read(dir.path().join("out2").join(name)).unwrap();
+        assert!(a == b, "{name} differs between two runs");
+    }
+    let record = Record::read(&dir.path().join("out1/short.json")).unwrap();
+    assert!(record.is_intact());
+    assert_eq!(record.translator.name, "gemma-3-270m-demo");
+    assert_eq!(
+        record.translator.files["gemma-3-270m-q4_k_m.gguf"],
+        "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
+    );
+    let summary = record
+        .summary
+        .as_ref()
+        .expect("the demo profile summarizes");
+    assert_eq!(summary.settings.method, "model");
+    assert!(!summary.text.is_empty());
+    assert_eq!(record.paragraphs.len(), 2);
+    assert!(record.paragraphs.iter().all(|p| !p.translation.is_empty()));
+    let md = fs::read_to_string(dir.path().join("out1/short.md")).unwrap();
+    assert!(
+        md.contains(&format!("**Summary.** {}", summary.text)),
+        "{md}"
+    );
+
+    // A rerun with nothing changed does nothing.
+    let third = tarjama(&["run", "in", "--out", "out1"], dir.path());
+    assert!(String::from_utf8_lossy(&third.stderr).contains("translated 0, up to date 1"));
+
+    // translate prints the same English the record holds.
+    let printed = tarjama(&["translate", "in/short.txt"], dir.path());
+    assert!(printed.status.success());
+    let expected: Vec<&str> = record
+        .paragraphs
+        .iter()
+        .map(|p| p.translation.as_str())
+        .collect();
+    assert_eq!(
+        String::from_utf8(printed.stdout).unwrap(),
+        format!("{}\n", expected.join("\n\n"))
+    );
+}
