@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 
 use crate::clean::clean;
 use crate::model_store::sha256_bytes;
-use crate::read::{decode, is_arabic};
+use crate::read::{decode, is_arabic, is_arabic_letter};
 use crate::record::RemovedText;
 use crate::segment::{normalize_for_model, sentences, split_to_budget};
 
@@ -138,11 +138,6 @@ pub fn prepare(
         removed,
         paragraphs,
     }
-}
-
-fn is_arabic_letter(c: char) -> bool {
-    c.is_alphabetic()
-        && matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
 }
 
 #[cfg(test)]

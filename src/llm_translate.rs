@@ -14,6 +14,7 @@ use anyhow::Result;
 
 use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
+use crate::read::is_arabic_letter;
 use crate::record::DecodingSettings;
 use crate::translate::Translation;
 
@@ -36,11 +37,6 @@ pub struct LlmTranslator {
     model: Arc<LanguageModel>,
     fingerprint: ModelFingerprint,
     max_source_tokens: usize,
-}
-
-fn is_arabic_letter(c: char) -> bool {
-    c.is_alphabetic()
-        && matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
 }
 
 /// Problems with a model's translation of `source`.

@@ -256,6 +256,11 @@ fn unify_line_endings(text: String) -> String {
 /// still admits short credits such as «أ ف ب».
 const MIN_ARABIC_LETTERS: usize = 3;
 
+/// Whether `c` is a letter of the Arabic script (any of its Unicode blocks).
+pub fn is_arabic_letter(c: char) -> bool {
+    c.is_alphabetic() && is_arabic_script(c)
+}
+
 fn is_arabic_script(c: char) -> bool {
     matches!(
         c,

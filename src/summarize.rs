@@ -15,6 +15,7 @@ use anyhow::Result;
 
 use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
+use crate::read::is_arabic_letter;
 use crate::record::{SummaryRecord, SummarySettings};
 
 /// Limits every summary is held to.
@@ -90,11 +91,6 @@ fn numbers(text: &str) -> BTreeSet<String> {
         out.insert(current);
     }
     out
-}
-
-fn is_arabic_letter(c: char) -> bool {
-    c.is_alphabetic()
-        && matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
 }
 
 /// Openings of replies that talk about the task instead of doing it.
