@@ -241,7 +241,12 @@ pub fn load_pipeline(args: &ModelArgs) -> std::result::Result<Pipeline, Failure>
             }
             let resolved = resolve(name)?;
             let path = resolved.gguf_path().map_err(Failure::model)?.to_path_buf();
-            let model = Arc::new(LanguageModel::load(&path).map_err(Failure::model)?);
+            let tokenizer_json = resolved
+                .has("tokenizer.json")
+                .then(|| resolved.dir_files["tokenizer.json"].clone());
+            let model = Arc::new(
+                LanguageModel::load(&path, tokenizer_json.as_deref()).map_err(Failure::model)?,
+            );
             let fingerprint = resolved.fingerprint.clone();
             loaded_models.push((name.to_string(), model.clone(), resolved));
             Ok((model, fingerprint))

@@ -172,6 +172,20 @@ impl GgufTokenizer {
         })
     }
 
+    /// Uses a repository's `tokenizer.json` instead of the vocabulary rebuilt
+    /// from metadata, where one is given (its ids must be the GGUF's).
+    pub fn with_tokenizer_json(mut self, tokenizer: tokenizers::Tokenizer) -> Result<Self> {
+        let size = tokenizer.get_vocab_size(true);
+        if size > self.tokens.len() {
+            bail!(
+                "tokenizer.json has {size} tokens but the GGUF vocabulary {}; they do not belong together",
+                self.tokens.len()
+            );
+        }
+        self.vocabulary = Vocabulary::Bpe(Box::new(tokenizer));
+        Ok(self)
+    }
+
     pub fn token_id(&self, text: &str) -> Option<u32> {
         self.token_to_id.get(text).copied()
     }

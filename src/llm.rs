@@ -104,14 +104,26 @@ fn metadata_usize(content: &gguf_file::Content, key: &str) -> Option<usize> {
 impl LanguageModel {
     /// Loads a `.gguf` file: architecture, tokenizer and chat template all
     /// come from its metadata.
-    pub fn load(path: &Path) -> Result<Self> {
+    /// `tokenizer_json`, when given, replaces the tokenizer rebuilt from the
+    /// file's metadata.
+    pub fn load(path: &Path, tokenizer_json: Option<&Path>) -> Result<Self> {
         let mut file =
             std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        Self::from_reader(&mut file)
+        let json = match tokenizer_json {
+            Some(json) => Some(
+                tokenizers::Tokenizer::from_file(json)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", json.display()))?,
+            ),
+            None => None,
+        };
+        Self::from_reader(&mut file, json)
             .with_context(|| format!("cannot load the language model {}", path.display()))
     }
 
-    fn from_reader<R: Read + Seek>(reader: &mut R) -> Result<Self> {
+    fn from_reader<R: Read + Seek>(
+        reader: &mut R,
+        tokenizer_json: Option<tokenizers::Tokenizer>,
+    ) -> Result<Self> {
         let content = gguf_file::Content::read(reader).context("not a GGUF file")?;
         let arch = content
             .metadata
@@ -120,7 +132,10 @@ impl LanguageModel {
             .context("GGUF metadata has no general.architecture")?
             .clone();
         let family = Family::from_architecture(&arch)?;
-        let tokenizer = GgufTokenizer::from_metadata(&content.metadata)?;
+        let mut tokenizer = GgufTokenizer::from_metadata(&content.metadata)?;
+        if let Some(json) = tokenizer_json {
+            tokenizer = tokenizer.with_tokenizer_json(json)?;
+        }
         let is_chat = content.metadata.contains_key("tokenizer.chat_template");
         let context_length =
             metadata_usize(&content, &format!("{arch}.context_length")).unwrap_or(4096);
