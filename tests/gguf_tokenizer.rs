@@ -2,6 +2,8 @@
 //! `tools/make_gguf_tokenizer_fixtures.py` on the demo model (Gemma 3 270M):
 //! llama.cpp's own tokenization and transformers' GGUF-converted tokenizer.
 //! The model file comes from `scripts/fetch-demo-model.sh` (CI runs it).
+//! The byte-level BPE path (Qwen2 style) is checked on a tiny GGUF made by
+//! `tools/make_gguf_bpe_fixture.py`, against llama.cpp.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -80,5 +82,46 @@ fn gemma3_gguf_tokenizer_matches_llama_cpp_and_transformers() {
                 case.name
             );
         }
+    }
+}
+
+#[derive(Deserialize)]
+struct BpeReference {
+    gguf_sha256: String,
+    cases: Vec<BpeCase>,
+}
+
+#[derive(Deserialize)]
+struct BpeCase {
+    name: String,
+    text: String,
+    llama_cpp_ids: Vec<u32>,
+    decoded: String,
+}
+
+#[test]
+fn qwen2_style_bpe_gguf_tokenizer_matches_llama_cpp() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gguf");
+    let reference: BpeReference = serde_json::from_slice(
+        &std::fs::read(dir.join("tiny-qwen2-tokenizer-reference.json")).unwrap(),
+    )
+    .unwrap();
+    let path = dir.join("tiny-qwen2-tokenizer.gguf");
+    assert_eq!(
+        tarjama::model_store::sha256_file(&path).unwrap(),
+        reference.gguf_sha256
+    );
+    let mut file = std::fs::File::open(&path).unwrap();
+    let content = gguf_file::Content::read(&mut file).unwrap();
+    let tokenizer = GgufTokenizer::from_metadata(&content.metadata).unwrap();
+    for case in &reference.cases {
+        let ids = tokenizer.encode(&case.text, false);
+        assert_eq!(ids, case.llama_cpp_ids, "{}: {:?}", case.name, case.text);
+        assert_eq!(
+            tokenizer.decode(&ids, true),
+            case.decoded,
+            "decode, {}",
+            case.name
+        );
     }
 }
