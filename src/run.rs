@@ -279,6 +279,12 @@ pub fn translate_articles(articles: &[SourceArticle], pipeline: &Pipeline) -> Re
     Ok(records)
 }
 
+/// Whether flags name a failed check ("retried" alone means the stricter
+/// retry passed).
+fn has_failed_check(flags: &[String]) -> bool {
+    flags.iter().any(|f| f != "retried")
+}
+
 /// Writes `<id>.json` then `<id>.md`, each atomically. The JSON is the
 /// record of truth; it goes last so a crash in between leaves the article
 /// looking not done, and a rerun redoes it.
@@ -401,7 +407,14 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
         }
     }
 
-    for wave in pending.chunks(WAVE_ARTICLES) {
+    // A language model translates one prompt at a time, so grouping
+    // articles gains nothing and only delays each article's record.
+    let wave_size = if pipeline.translator.by_sentence() {
+        WAVE_ARTICLES
+    } else {
+        1
+    };
+    for wave in pending.chunks(wave_size) {
         let outcome = translate_articles(wave, pipeline).map(|records| {
             let written: Vec<Result<()>> = records
                 .par_iter()
@@ -424,7 +437,7 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
                                 .paragraphs
                                 .iter()
                                 .flat_map(|p| &p.sentences)
-                                .filter(|s| !s.flags.is_empty())
+                                .filter(|s| has_failed_check(&s.flags))
                                 .count();
                             note(format!("translated {}", article.path.display()));
                             manifest.insert(

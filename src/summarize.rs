@@ -39,6 +39,10 @@ impl Default for SummaryLimits {
 pub enum Flag {
     Empty,
     TooLong,
+    /// Fewer words than a sentence of substance needs.
+    TooShort,
+    /// The same three words over and over: a model stuck in a loop.
+    Repetitive,
     /// A number that the translation does not contain.
     UnsupportedNumber,
     /// A capitalised name that the translation does not contain.
@@ -53,6 +57,8 @@ impl Flag {
         match self {
             Flag::Empty => "empty",
             Flag::TooLong => "too-long",
+            Flag::TooShort => "too-short",
+            Flag::Repetitive => "repetitive",
             Flag::UnsupportedNumber => "unsupported-number",
             Flag::UnsupportedName => "unsupported-name",
             Flag::ArabicScript => "arabic-script",
@@ -173,8 +179,15 @@ pub fn check(
     if summary.is_empty() {
         return vec![Flag::Empty];
     }
-    if words(summary).count() > limits.max_words {
+    let word_count = words(summary).count();
+    if word_count > limits.max_words {
         flags.insert(Flag::TooLong);
+    }
+    if word_count < MIN_WORDS {
+        flags.insert(Flag::TooShort);
+    }
+    if is_repetitive(summary) {
+        flags.insert(Flag::Repetitive);
     }
     let known_numbers = numbers(translation);
     if numbers(summary).iter().any(|n| !known_numbers.contains(n)) {
@@ -211,6 +224,23 @@ pub fn check(
         flags.insert(Flag::PromptEcho);
     }
     flags.into_iter().collect()
+}
+
+/// A summary of fewer words says nothing ("The main.").
+const MIN_WORDS: usize = 8;
+
+/// True when some three consecutive words occur three times or more.
+fn is_repetitive(summary: &str) -> bool {
+    let lower: Vec<String> = words(summary).map(str::to_lowercase).collect();
+    let mut counts: BTreeMap<&[String], usize> = BTreeMap::new();
+    for window in lower.windows(3) {
+        let count = counts.entry(window).or_default();
+        *count += 1;
+        if *count >= 3 {
+            return true;
+        }
+    }
+    false
 }
 
 /// True when the summary repeats six or more consecutive words of the
@@ -334,8 +364,10 @@ Summary: The foreign minister arrived in Cairo on Tuesday for talks on the borde
 ";
 
 /// Longest translation (in characters) put into a prompt; the opening of
-/// a news article carries its substance.
+/// a news article carries its substance. A small base model loses the
+/// thread in long few-shot prompts, so it gets less.
 const MAX_ARTICLE_CHARS: usize = 6000;
+const MAX_ARTICLE_CHARS_FEW_SHOT: usize = 1500;
 
 impl Summarizer {
     /// What a record's summary must match to count as current.
@@ -387,9 +419,14 @@ impl Summarizer {
                 (text, flags.iter().map(|f| f.as_str().to_string()).collect())
             }
             Self::Model { model, limits, .. } => {
+                let max_chars = if model.is_chat() {
+                    MAX_ARTICLE_CHARS
+                } else {
+                    MAX_ARTICLE_CHARS_FEW_SHOT
+                };
                 let mut article = String::new();
                 for paragraph in paragraphs {
-                    if article.len() + paragraph.len() > MAX_ARTICLE_CHARS && !article.is_empty() {
+                    if article.len() + paragraph.len() > max_chars && !article.is_empty() {
                         break;
                     }
                     article.push_str(paragraph);
@@ -476,7 +513,7 @@ mod tests {
             vec![Flag::UnsupportedNumber]
         );
         assert_eq!(
-            flags("Le Drian met Lavrov in Moscow."),
+            flags("Le Drian met Lavrov in Moscow on Monday."),
             vec![Flag::UnsupportedName]
         );
         assert_eq!(
@@ -488,7 +525,7 @@ mod tests {
     #[test]
     fn arabic_commentary_echo_and_length_are_caught() {
         assert_eq!(
-            flags("Le Drian met Shoigu in موسكو."),
+            flags("Le Drian met Shoigu in موسكو on Monday."),
             vec![Flag::ArabicScript]
         );
         assert_eq!(
@@ -500,9 +537,15 @@ mod tests {
             flags("Summarize this news article in 2 or 3 sentences: Le Drian met Shoigu.")
                 .contains(&Flag::PromptEcho)
         );
+        // Long and, being one sentence said twenty times, a loop as well.
         let long = "Le Drian met Shoigu in Moscow. ".repeat(20);
-        assert_eq!(flags(&long), vec![Flag::TooLong]);
+        assert_eq!(flags(&long), vec![Flag::TooLong, Flag::Repetitive]);
         assert_eq!(flags("   "), vec![Flag::Empty]);
+        assert_eq!(flags("The main."), vec![Flag::TooShort]);
+        assert_eq!(
+            flags("Le Drian met Shoigu in Moscow, Shoigu in Moscow met Le Drian, Shoigu in Moscow again."),
+            vec![Flag::Repetitive]
+        );
     }
 
     #[test]
