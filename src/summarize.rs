@@ -456,7 +456,14 @@ impl Summarizer {
                         )
                     };
                     let completion = model.complete(&prompt, 2 * limits.max_words + 16, stop)?;
-                    let flags = check(&completion.text, article, &instructions, limits);
+                    // A base model may copy the worked example instead of
+                    // summarizing; that is an echo of the prompt too.
+                    let prompt_text = if model.is_chat() {
+                        instructions.clone()
+                    } else {
+                        format!("{instructions}\n{FEW_SHOT}")
+                    };
+                    let flags = check(&completion.text, article, &prompt_text, limits);
                     Ok((completion.text, flags))
                 };
                 let (mut text, mut flags) = attempt(false)?;
