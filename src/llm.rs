@@ -40,6 +40,27 @@ impl Family {
         })
     }
 
+    /// A single-turn prompt in the family's chat format (system text folded
+    /// into the user turn where the family has no system role).
+    pub fn chat_prompt(self, system: &str, user: &str) -> String {
+        match self {
+            Family::Qwen2 => format!(
+                "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+            ),
+            // An empty think block switches Qwen3's reasoning off, as its
+            // template does for enable_thinking=False.
+            Family::Qwen3 => format!(
+                "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n"
+            ),
+            Family::Gemma3 => {
+                format!("<start_of_turn>user\n{system}\n\n{user}<end_of_turn>\n<start_of_turn>model\n")
+            }
+            Family::Llama => format!(
+                "<|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
+            ),
+        }
+    }
+
     /// The turn markers that end an answer, besides the end-of-sequence id.
     fn stop_markers(self) -> &'static [&'static str] {
         match self {
@@ -184,25 +205,9 @@ impl LanguageModel {
         &self.tokenizer
     }
 
-    /// A single-turn prompt in the family's chat format (system text folded
-    /// into the user turn where the family has no system role).
+    /// A single-turn prompt in this model's chat format.
     pub fn chat_prompt(&self, system: &str, user: &str) -> String {
-        match self.family {
-            Family::Qwen2 => format!(
-                "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
-            ),
-            // An empty think block switches Qwen3's reasoning off, as its
-            // template does for enable_thinking=False.
-            Family::Qwen3 => format!(
-                "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n"
-            ),
-            Family::Gemma3 => {
-                format!("<start_of_turn>user\n{system}\n\n{user}<end_of_turn>\n<start_of_turn>model\n")
-            }
-            Family::Llama => format!(
-                "<|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
-            ),
-        }
+        self.family.chat_prompt(system, user)
     }
 
     /// Greedy generation: the prompt is run once through the model (its
