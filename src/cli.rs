@@ -20,7 +20,9 @@ Exit codes:
   0  everything asked for was done
   1  some articles failed (run, translate), or verify found stale or damaged records
   2  bad command line or configuration (unknown profile, unreadable models.toml)
-  3  the model could not be resolved or loaded (missing file, wrong SHA-256, bad config)";
+  3  the model could not be resolved or loaded (missing file, wrong SHA-256, bad config)
+  4  another run is writing to the output folder (run stops; see --wait)
+130  stopped by SIGINT/SIGTERM after finishing the articles in progress; run again to resume";
 
 /// Translate Arabic news articles into English with local open models.
 #[derive(Debug, Parser)]
@@ -86,6 +88,9 @@ pub struct RunArgs {
     /// Print nothing but the final summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// If another run is writing to the output folder, wait for it instead of stopping.
+    #[arg(long)]
+    pub wait: bool,
     #[command(flatten)]
     pub model: ModelArgs,
 }

@@ -15,6 +15,7 @@ pub mod llm_translate;
 pub mod marian_tokenizer;
 pub mod model_store;
 pub mod models;
+pub mod out_lock;
 pub mod read;
 pub mod record;
 pub mod run;

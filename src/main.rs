@@ -4,6 +4,8 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
@@ -11,6 +13,7 @@ use clap::Parser;
 use tarjama::article::SourceArticle;
 use tarjama::cli::{self, Cli, Command, Failure, ModelsCommand};
 use tarjama::model_store::{HashLock, ModelStore};
+use tarjama::out_lock::{FolderLocked, WhenLocked};
 use tarjama::run::{self, Progress, RunConfig};
 
 type Outcome = Result<u8, Failure>;
@@ -41,17 +44,47 @@ fn run_command(args: cli::RunArgs) -> Outcome {
     } else {
         Progress::Lines
     };
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    // The first SIGINT/SIGTERM lets the articles in progress finish and be
+    // written; a second one stops at once (atomic writes still leave no
+    // partial file).
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("tarjama: stopping after the articles in progress (again to stop now)");
+    });
     let config = RunConfig {
         inputs: args.paths,
-        out_dir: args.out,
+        out_dir: args.out.clone(),
         force: args.force,
         progress,
+        when_locked: if args.wait {
+            WhenLocked::Wait
+        } else {
+            WhenLocked::Fail
+        },
+        stop,
     };
-    let summary = run::run(&config, &pipeline).map_err(|e| Failure { code: 1, error: e })?;
+    let summary = run::run(&config, &pipeline).map_err(|e| {
+        let locked = e.downcast_ref::<FolderLocked>().is_some();
+        Failure {
+            code: if locked { 4 } else { 1 },
+            error: e,
+        }
+    })?;
     for error in &summary.errors {
         eprintln!("tarjama: failed: {error}");
     }
     eprintln!("tarjama: {}", summary.report());
+    if summary.interrupted > 0 {
+        eprintln!(
+            "tarjama: stopped with {} article(s) not done; run the same command again to finish them (finished records are kept)",
+            summary.interrupted
+        );
+        return Ok(130);
+    }
     Ok(u8::from(summary.failed > 0))
 }
 

@@ -11,6 +11,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -18,6 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::{prepare, SourceArticle};
+use crate::out_lock::WhenLocked;
 use crate::record::{
     write_atomic, ParagraphRecord, Record, SentenceRecord, SourceInfo, Totals, RECORD_FORMAT,
 };
@@ -43,6 +46,9 @@ pub struct RunConfig {
     pub out_dir: PathBuf,
     pub force: bool,
     pub progress: Progress,
+    pub when_locked: WhenLocked,
+    /// Set (by a signal handler) to stop before the next wave.
+    pub stop: Arc<AtomicBool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +66,8 @@ pub enum Status {
     Translated,
     UpToDate,
     Failed,
+    /// Not reached before the run was stopped; a rerun does it.
+    Interrupted,
 }
 
 /// One line of `manifest.jsonl`.
@@ -86,6 +94,8 @@ pub struct RunSummary {
     pub flagged_summaries: usize,
     /// Translated pieces whose (language-model) translation failed a check.
     pub flagged_translations: usize,
+    /// Articles left undone because the run was stopped.
+    pub interrupted: usize,
     pub errors: Vec<String>,
 }
 
@@ -279,6 +289,21 @@ pub fn translate_articles(articles: &[SourceArticle], pipeline: &Pipeline) -> Re
     Ok(records)
 }
 
+/// Temp files of writes a killed run never finished (see
+/// `record::write_atomic`); only ever removed while holding the lock.
+fn remove_stale_temp_files(out_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".tarjama-") && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Whether flags name a failed check ("retried" alone means the stricter
 /// retry passed).
 fn has_failed_check(flags: &[String]) -> bool {
@@ -305,6 +330,9 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
             config.out_dir.display()
         )
     })?;
+    // Held until the run returns; the OS drops it if the process dies.
+    let _lock = crate::out_lock::acquire(&config.out_dir, config.when_locked)?;
+    remove_stale_temp_files(&config.out_dir);
     let (files, problems) = discover(&config.inputs);
     let mut summary = RunSummary::default();
     let mut manifest: BTreeMap<PathBuf, ManifestLine> = BTreeMap::new();
@@ -414,7 +442,23 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
     } else {
         1
     };
-    for wave in pending.chunks(wave_size) {
+    for (index, wave) in pending.chunks(wave_size).enumerate() {
+        if config.stop.load(Ordering::SeqCst) {
+            for article in pending.iter().skip(index * wave_size) {
+                summary.interrupted += 1;
+                manifest.insert(
+                    article.path.clone(),
+                    ManifestLine {
+                        id: article.id.clone(),
+                        path: article.path.display().to_string(),
+                        status: Status::Interrupted,
+                        source_sha256: Some(article.sha256.clone()),
+                        error: None,
+                    },
+                );
+            }
+            break;
+        }
         let outcome = translate_articles(wave, pipeline).map(|records| {
             let written: Vec<Result<()>> = records
                 .par_iter()
