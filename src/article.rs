@@ -16,6 +16,11 @@ use crate::read::{decode, is_arabic, is_arabic_letter};
 use crate::record::RemovedText;
 use crate::segment::{normalize_for_model, sentences, split_to_budget};
 
+/// Largest file taken as one article. News articles are tens of
+/// kilobytes; anything this big is a dump or a mistake, and refusing it
+/// keeps memory bounded.
+pub const MAX_ARTICLE_BYTES: u64 = 4 << 20;
+
 /// An article as read from disk.
 #[derive(Debug, Clone)]
 pub struct SourceArticle {
@@ -40,8 +45,29 @@ impl SourceArticle {
     /// Reads and decodes a file. The error is one line naming the file and
     /// the reason (empty, binary, undecodable, unreadable).
     pub fn load(path: &Path) -> Result<Self> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        use std::io::Read;
+        // A named pipe or a device would block or never end; only regular
+        // files (through symlinks) are articles.
+        let meta =
+            std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        if !meta.is_file() {
+            anyhow::bail!("{}: not a regular file", path.display());
+        }
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        // Read at most one byte past the limit, so a huge file costs no
+        // more memory than the limit to refuse.
+        let mut bytes = Vec::new();
+        file.take(MAX_ARTICLE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        if bytes.len() as u64 > MAX_ARTICLE_BYTES {
+            anyhow::bail!(
+                "{}: larger than {} MiB, which no news article is; split it into articles",
+                path.display(),
+                MAX_ARTICLE_BYTES >> 20
+            );
+        }
         Self::from_bytes(path, &bytes)
     }
 

@@ -55,8 +55,11 @@ impl Family {
             Family::Gemma3 => {
                 format!("<start_of_turn>user\n{system}\n\n{user}<end_of_turn>\n<start_of_turn>model\n")
             }
+            // Meta's template writes today's date into the system turn;
+            // its own fallback date keeps prompts, and so outputs, the
+            // same from day to day.
             Family::Llama => format!(
-                "<|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
+                "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n{system}<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n{user}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
             ),
         }
     }
@@ -282,4 +285,40 @@ fn argmax_last(logits: &Tensor) -> Result<u32> {
         }
     }
     Ok(best as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Family;
+
+    /// Our chat formats against the official templates rendered by
+    /// transformers (`tools/render_chat_templates.py`).
+    #[test]
+    fn chat_prompts_match_the_official_templates() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/fixtures/chat_templates.json")).unwrap();
+        let families = [
+            ("qwen2", Family::Qwen2, ""),
+            ("qwen3", Family::Qwen3, ""),
+            // Gemma's and Llama's templates write the BOS token themselves;
+            // our tokenizer adds it from the GGUF's add_bos_token instead.
+            ("gemma3", Family::Gemma3, "<bos>"),
+            ("llama", Family::Llama, "<|begin_of_text|>"),
+        ];
+        for (name, family, bos) in families {
+            let entry = &fixture["families"][name];
+            let mut expected = entry["rendered"].as_str().unwrap().to_string();
+            if let Some(date) = entry["date_string_used"].as_str() {
+                // The template's fallback date, which we always use.
+                expected =
+                    expected.replace(&format!("Today Date: {date}"), "Today Date: 26 Jul 2024");
+            }
+            let expected = expected.strip_prefix(bos).unwrap();
+            assert_eq!(
+                family.chat_prompt("SYSTEM TEXT", "USER TEXT"),
+                expected,
+                "{name}"
+            );
+        }
+    }
 }
