@@ -28,7 +28,13 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("tarjama: error: {:#}", failure.error);
+            // One line for people: candle appends a backtrace to its errors
+            // when RUST_BACKTRACE is set, which is not for them.
+            let message = format!("{:#}", failure.error);
+            eprintln!(
+                "tarjama: error: {}",
+                message.lines().next().unwrap_or_default()
+            );
             ExitCode::from(failure.code)
         }
     }

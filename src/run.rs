@@ -338,6 +338,9 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
     let mut manifest: BTreeMap<PathBuf, ManifestLine> = BTreeMap::new();
     let fail =
         |manifest: &mut BTreeMap<PathBuf, ManifestLine>, path: &Path, id: String, error: String| {
+            // One line: candle appends a backtrace to its errors when
+            // RUST_BACKTRACE is set.
+            let error = error.lines().next().unwrap_or_default().to_string();
             manifest.insert(
                 path.to_path_buf(),
                 ManifestLine {
