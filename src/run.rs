@@ -82,6 +82,20 @@ pub struct ManifestLine {
     pub error: Option<String>,
 }
 
+impl ManifestLine {
+    /// The line of an article that was read (translated, up to date, or
+    /// left for a rerun).
+    fn for_article(article: &SourceArticle, status: Status) -> Self {
+        Self {
+            id: article.id.clone(),
+            path: article.path.display().to_string(),
+            status,
+            source_sha256: Some(article.sha256.clone()),
+            error: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RunSummary {
     pub translated: usize,
@@ -194,11 +208,10 @@ pub fn translate_articles(articles: &[SourceArticle], pipeline: &Pipeline) -> Re
             )
         })
         .collect();
+    // Counting letters over the whole text once per article, not twice.
+    let arabic: Vec<bool> = articles.iter().map(SourceArticle::is_arabic).collect();
     let mut texts = Vec::new();
-    for (article, prep) in articles.iter().zip(&prepared) {
-        if !article.is_arabic() {
-            continue;
-        }
+    for (prep, _) in prepared.iter().zip(&arabic).filter(|(_, &a)| a) {
         for piece in prep.paragraphs.iter().flat_map(|p| &p.pieces) {
             if piece.translate {
                 texts.push(piece.model_text.clone());
@@ -207,8 +220,7 @@ pub fn translate_articles(articles: &[SourceArticle], pipeline: &Pipeline) -> Re
     }
     let mut translations = translator.translate(&texts)?.into_iter();
     let mut records = Vec::with_capacity(articles.len());
-    for (article, prep) in articles.iter().zip(prepared) {
-        let arabic = article.is_arabic();
+    for ((article, prep), arabic) in articles.iter().zip(prepared).zip(arabic) {
         let mut totals = Totals::default();
         let paragraphs: Vec<ParagraphRecord> = prep
             .paragraphs
@@ -423,13 +435,7 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
                     note(format!("up to date {}", path.display()));
                     manifest.insert(
                         path.clone(),
-                        ManifestLine {
-                            id: article.id.clone(),
-                            path: path.display().to_string(),
-                            status: Status::UpToDate,
-                            source_sha256: Some(article.sha256.clone()),
-                            error: None,
-                        },
+                        ManifestLine::for_article(&article, Status::UpToDate),
                     );
                 } else {
                     pending.push(article);
@@ -451,13 +457,7 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
                 summary.interrupted += 1;
                 manifest.insert(
                     article.path.clone(),
-                    ManifestLine {
-                        id: article.id.clone(),
-                        path: article.path.display().to_string(),
-                        status: Status::Interrupted,
-                        source_sha256: Some(article.sha256.clone()),
-                        error: None,
-                    },
+                    ManifestLine::for_article(article, Status::Interrupted),
                 );
             }
             break;
@@ -489,13 +489,7 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
                             note(format!("translated {}", article.path.display()));
                             manifest.insert(
                                 article.path.clone(),
-                                ManifestLine {
-                                    id: article.id.clone(),
-                                    path: article.path.display().to_string(),
-                                    status: Status::Translated,
-                                    source_sha256: Some(article.sha256.clone()),
-                                    error: None,
-                                },
+                                ManifestLine::for_article(article, Status::Translated),
                             );
                         }
                         Err(e) => {
