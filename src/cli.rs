@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::llm::LanguageModel;
 use crate::llm_translate::LlmTranslator;
+use crate::models::marian::Precision;
 use crate::run::Pipeline;
 use crate::summarize::{Summarizer, SummaryLimits};
 use crate::translate::{MarianTranslator, Overrides, Translator};
@@ -46,6 +47,47 @@ pub enum Command {
     /// List, fetch or check the models named in models.toml.
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// Measure opus-mt throughput on token ids with a forced output length
+    /// (see bench/run.py for the comparison with CTranslate2).
+    Bench(BenchArgs),
+    /// Measure a GGUF language model's prompt and generation speed.
+    BenchLlm(BenchLlmArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Marian checkpoint folder with config.json and model.safetensors.
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: PathBuf,
+    /// JSON file with "source_ids": a list of token-id lists ending in </s>.
+    #[arg(long, value_name = "FILE")]
+    pub inputs: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    pub beams: usize,
+    /// Sentences per batch.
+    #[arg(long, default_value_t = 64)]
+    pub batch: usize,
+    #[arg(long, value_name = "P", default_value = "f32", value_parser = Precision::parse)]
+    pub precision: Precision,
+    /// Tokens generated per sentence (end of sentence is banned until then).
+    #[arg(long, default_value_t = 48)]
+    pub output_tokens: usize,
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchLlmArgs {
+    /// GGUF file.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    #[arg(long, default_value_t = 128)]
+    pub prompt_tokens: usize,
+    /// Decoding steps after the prompt, one token each.
+    #[arg(long, default_value_t = 64)]
+    pub gen_tokens: usize,
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +111,11 @@ pub struct ModelArgs {
     /// Longest summary, in words.
     #[arg(long, value_name = "N")]
     pub summary_words: Option<usize>,
+    /// Weights of the opus-mt model's linear layers: f32 (as published), q8
+    /// (8-bit blocks) or q4 (4-bit k-quants); smaller and faster, slightly
+    /// less exact.
+    #[arg(long, value_name = "P", default_value = "f32", value_parser = Precision::parse)]
+    pub precision: Precision,
     /// Threads for reading, writing and the model's matrix products (default: all cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -205,6 +252,7 @@ pub fn set_jobs(jobs: Option<usize>) {
 pub fn load_pipeline(args: &ModelArgs) -> std::result::Result<Pipeline, Failure> {
     let mut overrides = Overrides {
         beams: args.beams,
+        precision: args.precision,
         ..Overrides::default()
     };
     let mut loaded_models: Vec<(String, Arc<LanguageModel>, ResolvedModel)> = Vec::new();

@@ -7,6 +7,7 @@
 //! `marian_tokenizer` and `sentencepiece` rebuild the tokenizer.
 
 pub mod article;
+pub mod bench;
 pub mod clean;
 pub mod cli;
 pub mod gguf_tokenizer;

@@ -234,10 +234,7 @@ impl LanguageModel {
                 self.context_length
             );
         }
-        let mut weights = self
-            .weights
-            .lock()
-            .map_err(|_| anyhow::anyhow!("language model poisoned by an earlier panic"))?;
+        let mut weights = self.lock_weights()?;
         let device = Device::Cpu;
         let input = Tensor::new(prompt_ids.as_slice(), &device)?.unsqueeze(0)?;
         // Position 0 resets every architecture's cache.
@@ -271,6 +268,46 @@ impl LanguageModel {
             generated_tokens: generated.len(),
             finished,
         })
+    }
+}
+
+impl LanguageModel {
+    fn lock_weights(&self) -> Result<std::sync::MutexGuard<'_, Weights>> {
+        self.weights
+            .lock()
+            .map_err(|_| anyhow::anyhow!("language model poisoned by an earlier panic"))
+    }
+
+    /// Runs `prompt` through the model, calls `prompt_done`, then feeds
+    /// back the greedy choice `steps` times, one token per step, ignoring
+    /// stop tokens. Returns the tokens fed back. For measuring speed
+    /// (`tarjama bench-llm`); `complete` is the one for text.
+    pub fn greedy_ids(
+        &self,
+        prompt: &[u32],
+        steps: usize,
+        prompt_done: &mut dyn FnMut(),
+    ) -> Result<Vec<u32>> {
+        if prompt.is_empty() || prompt.len() + steps > self.context_length {
+            bail!(
+                "prompt of {} tokens plus {steps} steps does not fit the context of {}",
+                prompt.len(),
+                self.context_length
+            );
+        }
+        let mut weights = self.lock_weights()?;
+        let device = Device::Cpu;
+        let input = Tensor::new(prompt, &device)?.unsqueeze(0)?;
+        let mut logits = weights.forward(&input, 0)?;
+        prompt_done();
+        let mut fed = Vec::with_capacity(steps);
+        for step in 0..steps {
+            let next = argmax_last(&logits)?;
+            fed.push(next);
+            let input = Tensor::new(&[next], &device)?.unsqueeze(0)?;
+            logits = weights.forward(&input, prompt.len() + step)?;
+        }
+        Ok(fed)
     }
 }
 

@@ -105,6 +105,9 @@ impl LlmTranslator {
             length_penalty: 1.0,
             renormalize_logits: false,
             max_source_tokens: self.max_source_tokens,
+            // The weights are used as the GGUF file stores them (its
+            // quantization is part of the model fingerprint's file hash).
+            precision: "gguf".to_string(),
         }
     }
 

@@ -24,6 +24,8 @@ fn main() -> ExitCode {
         Command::Translate(args) => translate_command(args),
         Command::Verify(args) => verify_command(&args.out),
         Command::Models(command) => models_command(command),
+        Command::Bench(args) => bench_command(args),
+        Command::BenchLlm(args) => bench_llm_command(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -83,7 +85,10 @@ fn run_command(args: cli::RunArgs) -> Outcome {
     for error in &summary.errors {
         eprintln!("tarjama: failed: {error}");
     }
-    eprintln!("tarjama: {}", summary.report());
+    match peak_memory_mib() {
+        Some(mib) => eprintln!("tarjama: {}; peak memory {mib} MiB", summary.report()),
+        None => eprintln!("tarjama: {}", summary.report()),
+    }
     if summary.interrupted > 0 {
         eprintln!(
             "tarjama: stopped with {} article(s) not done; run the same command again to finish them (finished records are kept)",
@@ -212,4 +217,36 @@ fn models_command(command: ModelsCommand) -> Outcome {
     } else {
         Ok(0)
     }
+}
+
+fn bench_command(args: cli::BenchArgs) -> Outcome {
+    cli::set_jobs(args.threads);
+    let inputs = tarjama::bench::BenchInputs::read(&args.inputs).map_err(Failure::config)?;
+    let settings = tarjama::bench::MarianBenchSettings {
+        beams: args.beams.max(1),
+        batch: args.batch,
+        output_tokens: args.output_tokens,
+        precision: args.precision,
+    };
+    let result = tarjama::bench::bench_marian(&args.model_dir, &inputs, &settings)
+        .map_err(Failure::model)?;
+    println!("{}", serde_json::to_string(&result).expect("plain numbers"));
+    Ok(0)
+}
+
+fn bench_llm_command(args: cli::BenchLlmArgs) -> Outcome {
+    cli::set_jobs(args.threads);
+    let result = tarjama::bench::bench_llm(&args.model, args.prompt_tokens, args.gen_tokens)
+        .map_err(Failure::model)?;
+    println!("{}", serde_json::to_string(&result).expect("plain numbers"));
+    Ok(0)
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), for the run's
+/// closing line; `None` where /proc does not tell.
+fn peak_memory_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.div_ceil(1024))
 }

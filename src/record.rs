@@ -93,6 +93,18 @@ pub struct DecodingSettings {
     pub renormalize_logits: bool,
     /// Sentences longer than this many source tokens are split at clauses.
     pub max_source_tokens: usize,
+    /// Weights of the linear layers: "f32" (left out of the record, so
+    /// records from before quantization existed stay current), "q8", "q4".
+    #[serde(default = "f32_name", skip_serializing_if = "is_f32_name")]
+    pub precision: String,
+}
+
+fn f32_name() -> String {
+    "f32".to_string()
+}
+
+fn is_f32_name(name: &str) -> bool {
+    name == "f32"
 }
 
 /// An article's English summary and how it was made.
@@ -247,6 +259,7 @@ mod tests {
                 length_penalty: 1.0,
                 renormalize_logits: false,
                 max_source_tokens: 100,
+                precision: "f32".into(),
             },
             summary: None,
             totals: Totals::default(),

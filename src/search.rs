@@ -96,8 +96,14 @@ pub fn generate(
     }
 }
 
-fn rows_of(logits: &Tensor) -> Result<Vec<Vec<f32>>> {
-    logits.to_dtype(candle_core::DType::F32)?.to_vec2()
+/// The logits of all rows in one buffer, and the row width (vocabulary).
+fn rows_of(logits: &Tensor) -> Result<(Vec<f32>, usize)> {
+    let (_, vocab) = logits.dims2()?;
+    let flat = logits
+        .to_dtype(candle_core::DType::F32)?
+        .flatten_all()?
+        .to_vec1()?;
+    Ok((flat, vocab))
 }
 
 /// Index of the largest score; the first one on ties, as torch's argmax.
@@ -126,11 +132,11 @@ fn greedy(
     let mut length = 1;
     while !live.is_empty() && length < settings.max_length {
         let last: Vec<u32> = live.iter().map(|&s| outputs[s][length - 1]).collect();
-        let logits = rows_of(&model.decode_step(&last, &mut state)?)?;
+        let (mut logits, vocab) = rows_of(&model.decode_step(&last, &mut state)?)?;
         let mut keep = Vec::with_capacity(live.len());
-        for (row, (&sentence, mut scores)) in live.iter().zip(logits).enumerate() {
-            ids.process(&mut scores, length, settings.max_length);
-            let token = argmax(&scores);
+        for (row, (&sentence, scores)) in live.iter().zip(logits.chunks_mut(vocab)).enumerate() {
+            ids.process(scores, length, settings.max_length);
+            let token = argmax(scores);
             outputs[sentence].push(token);
             if token != ids.eos {
                 keep.push(row);
@@ -156,6 +162,23 @@ fn log_softmax(scores: &mut [f32]) {
     for s in scores.iter_mut() {
         *s = *s - max - log_sum;
     }
+}
+
+/// The `count` highest-scoring token ids of one row, best first; equal
+/// scores in id order (the order the full ranking uses).
+fn top_tokens(scores: &[f32], count: usize) -> Vec<u32> {
+    let rank = |a: &u32, b: &u32| {
+        scores[*b as usize]
+            .total_cmp(&scores[*a as usize])
+            .then(a.cmp(b))
+    };
+    let mut ids: Vec<u32> = (0..scores.len() as u32).collect();
+    if count < ids.len() {
+        ids.select_nth_unstable_by(count, rank);
+        ids.truncate(count);
+    }
+    ids.sort_by(rank);
+    ids
 }
 
 /// A finished hypothesis: its tokens (start included, the last generated
@@ -239,30 +262,31 @@ fn beam(
             .filter(|s| !s.done)
             .flat_map(|s| s.beams.iter().map(|(t, _)| t[length - 1]))
             .collect();
-        let logits = rows_of(&model.decode_step(&last, &mut state)?)?;
+        let (logits, vocab) = rows_of(&model.decode_step(&last, &mut state)?)?;
         let reaches_max = length + 1 >= settings.max_length;
         let normalizer = (length as f32).powf(penalty);
         let mut next_rows: Vec<u32> = Vec::new();
         let mut row = 0usize;
         for sentence in all.iter_mut().filter(|s| !s.done) {
             let first_row = row;
-            let mut candidates: Vec<(f32, usize, u32)> = Vec::new();
+            let keep = 2 * width;
+            let mut candidates: Vec<(f32, usize, u32)> = Vec::with_capacity(keep * width);
             for (beam_index, (_, beam_score)) in sentence.beams.iter().enumerate() {
-                let mut scores = logits[row].clone();
+                let mut scores = logits[row * vocab..(row + 1) * vocab].to_vec();
                 row += 1;
                 log_softmax(&mut scores);
                 ids.process(&mut scores, length, settings.max_length);
                 if settings.renormalize_logits {
                     log_softmax(&mut scores);
                 }
-                for (token, s) in scores.iter().enumerate() {
-                    candidates.push((s + beam_score, beam_index, token as u32));
+                // The best `keep` continuations over all beams are among
+                // the best `keep` of each beam, so only those are ranked.
+                for token in top_tokens(&scores, keep) {
+                    candidates.push((scores[token as usize] + beam_score, beam_index, token));
                 }
             }
-            let keep = (2 * width).min(candidates.len());
-            candidates.select_nth_unstable_by(keep.saturating_sub(1), |a, b| b.0.total_cmp(&a.0));
-            candidates.truncate(keep);
             candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+            candidates.truncate(keep);
 
             let mut next_beams = Vec::with_capacity(width);
             let mut best_running = None;
@@ -333,6 +357,13 @@ mod tests {
         let mut scores = vec![0.5, 2.0, 1.0, 9.0];
         ids.process(&mut scores, 7, 8);
         assert_eq!(argmax(&scores), 0);
+    }
+
+    #[test]
+    fn top_tokens_agree_with_a_full_sort() {
+        let scores = [0.5f32, 3.0, -1.0, 3.0, 2.0, f32::NEG_INFINITY, 2.5];
+        assert_eq!(top_tokens(&scores, 3), vec![1, 3, 6]);
+        assert_eq!(top_tokens(&scores, 10), vec![1, 3, 6, 4, 0, 2, 5]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::marian_tokenizer::MarianTokenizer;
 use crate::model_store::{ModelFingerprint, ResolvedModel};
-use crate::models::marian::{Config, MarianMT};
+use crate::models::marian::{Config, MarianMT, Precision};
 use crate::record::DecodingSettings;
 use crate::search::{generate, SearchSettings, SpecialIds};
 
@@ -25,6 +25,7 @@ pub struct Overrides {
     pub beams: Option<usize>,
     pub max_length: Option<usize>,
     pub length_penalty: Option<f64>,
+    pub precision: Precision,
 }
 
 /// Longest source sentence, in tokens, sent to the model in one piece.
@@ -116,6 +117,7 @@ pub struct MarianTranslator {
     ids: SpecialIds,
     search: SearchSettings,
     max_source_tokens: usize,
+    precision: Precision,
     fingerprint: ModelFingerprint,
 }
 
@@ -132,6 +134,7 @@ impl MarianTranslator {
             .with_context(|| format!("{} is not a Marian config", config_path.display()))?;
         config
             .check()
+            .and_then(|()| overrides.precision.check(&config))
             .map_err(|reason| anyhow::anyhow!("{}: {reason}", config_path.display()))?;
         let generation: GenerationConfig = if model.has("generation_config.json") {
             serde_json::from_slice(&read(model, "generation_config.json")?).with_context(|| {
@@ -191,7 +194,7 @@ impl MarianTranslator {
         } else {
             "pytorch_model.bin"
         };
-        let marian = MarianMT::load(&config, vb).with_context(|| {
+        let marian = MarianMT::load(&config, overrides.precision, vb).with_context(|| {
             format!(
                 "weights in {} do not fit config.json",
                 model
@@ -225,6 +228,7 @@ impl MarianTranslator {
             ids: SpecialIds::from_config(&config),
             max_source_tokens: MAX_SOURCE_TOKENS.min(config.max_position_embeddings - 1),
             model: marian,
+            precision: overrides.precision,
             tokenizer,
             search,
             fingerprint: model.fingerprint.clone(),
@@ -248,6 +252,7 @@ impl MarianTranslator {
             length_penalty: self.search.length_penalty,
             renormalize_logits: self.search.renormalize_logits,
             max_source_tokens: self.max_source_tokens,
+            precision: self.precision.name().to_string(),
         }
     }
 
@@ -316,19 +321,7 @@ impl MarianTranslator {
     /// Runs the model on token-id rows (each ending in `</s>`), padded into
     /// one batch. Returns the generated ids per row.
     pub fn generate_ids(&self, rows: &[&[u32]]) -> Result<Vec<Vec<u32>>> {
-        let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-        let pad = self.tokenizer.pad_id();
-        let mut ids = Vec::with_capacity(rows.len() * width);
-        let mut mask = Vec::with_capacity(rows.len() * width);
-        for row in rows {
-            ids.extend_from_slice(row);
-            ids.extend(std::iter::repeat_n(pad, width - row.len()));
-            mask.extend(std::iter::repeat_n(1u8, row.len()));
-            mask.extend(std::iter::repeat_n(0u8, width - row.len()));
-        }
-        let device = self.model.device();
-        let ids = Tensor::from_vec(ids, (rows.len(), width), device)?;
-        let mask = Tensor::from_vec(mask, (rows.len(), width), device)?;
+        let (ids, mask) = pad_rows(rows, self.tokenizer.pad_id(), self.model.device())?;
         let encoded = self.model.encode(&ids, &mask)?;
         Ok(generate(
             &self.model,
@@ -338,6 +331,23 @@ impl MarianTranslator {
             &self.search,
         )?)
     }
+}
+
+/// Pads token-id rows into one batch: ids `[rows, longest]` and a 1/0 mask.
+pub fn pad_rows(rows: &[&[u32]], pad: u32, device: &Device) -> Result<(Tensor, Tensor)> {
+    let width = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let mut ids = Vec::with_capacity(rows.len() * width);
+    let mut mask = Vec::with_capacity(rows.len() * width);
+    for row in rows {
+        ids.extend_from_slice(row);
+        ids.extend(std::iter::repeat_n(pad, width - row.len()));
+        mask.extend(std::iter::repeat_n(1u8, row.len()));
+        mask.extend(std::iter::repeat_n(0u8, width - row.len()));
+    }
+    Ok((
+        Tensor::from_vec(ids, (rows.len(), width), device)?,
+        Tensor::from_vec(mask, (rows.len(), width), device)?,
+    ))
 }
 
 /// Cuts length-sorted items into batches bounded by sentence count and
@@ -373,7 +383,21 @@ pub fn load_dir(dir: &Path, overrides: &Overrides) -> Result<MarianTranslator> {
 
 #[cfg(test)]
 mod tests {
-    use super::batches;
+    use super::{batches, pad_rows};
+    use candle_core::Device;
+
+    #[test]
+    fn pad_rows_masks_the_padding() {
+        let (ids, mask) = pad_rows(&[&[5, 6, 0], &[7, 0]], 9, &Device::Cpu).unwrap();
+        assert_eq!(
+            ids.to_vec2::<u32>().unwrap(),
+            vec![vec![5, 6, 0], vec![7, 0, 9]]
+        );
+        assert_eq!(
+            mask.to_vec2::<u8>().unwrap(),
+            vec![vec![1, 1, 1], vec![1, 1, 0]]
+        );
+    }
 
     #[test]
     fn batches_respect_both_bounds_and_keep_order() {

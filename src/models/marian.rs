@@ -11,9 +11,73 @@
 //! counts, layer counts, activation (swish vs relu), vocabulary size and
 //! special ids.
 
-use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
-use candle_nn::{Activation, Embedding, LayerNorm, Linear, VarBuilder};
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+use candle_core::{DType, Device, IndexOp, Layout, Module, Result, Storage, Tensor};
+use candle_nn::{Activation, Embedding, LayerNorm, VarBuilder};
 use serde::Deserialize;
+
+/// How the weights of the linear layers (projections, feed-forward and the
+/// output head) are held. Embeddings and layer norms stay f32 whatever
+/// this says: they are a small share of the work and quantizing them costs
+/// accuracy for nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Precision {
+    #[default]
+    F32,
+    /// ggml's Q8_0: blocks of 32 weights, one f16 scale each (8.5 bits).
+    Q8,
+    /// ggml's Q4_K: super-blocks of 256 weights with 6-bit scales (4.5 bits).
+    Q4,
+}
+
+impl Precision {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::F32 => "f32",
+            Self::Q8 => "q8",
+            Self::Q4 => "q4",
+        }
+    }
+
+    pub fn parse(name: &str) -> std::result::Result<Self, String> {
+        match name {
+            "f32" => Ok(Self::F32),
+            "q8" => Ok(Self::Q8),
+            "q4" => Ok(Self::Q4),
+            other => Err(format!("unknown precision {other:?} (f32, q8 or q4)")),
+        }
+    }
+
+    /// Refuses a model whose layer widths are not whole quantization
+    /// blocks (every opus-mt checkpoint's are).
+    pub fn check(self, config: &Config) -> std::result::Result<(), String> {
+        let Some(dtype) = self.ggml() else {
+            return Ok(());
+        };
+        let block = dtype.block_size();
+        for (what, width) in [
+            ("d_model", config.d_model),
+            ("encoder_ffn_dim", config.encoder_ffn_dim),
+            ("decoder_ffn_dim", config.decoder_ffn_dim),
+        ] {
+            if !width.is_multiple_of(block) {
+                return Err(format!(
+                    "precision {} needs layer widths that are multiples of {block}; {what} is {width}",
+                    self.name()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn ggml(self) -> Option<GgmlDType> {
+        match self {
+            Self::F32 => None,
+            Self::Q8 => Some(GgmlDType::Q8_0),
+            Self::Q4 => Some(GgmlDType::Q4K),
+        }
+    }
+}
 
 /// The parts of a checkpoint's `config.json` the architecture needs.
 #[derive(Debug, Clone, Deserialize)]
@@ -117,8 +181,83 @@ fn sinusoidal_positions(max_positions: usize, dim: usize, device: &Device) -> Re
     Tensor::from_vec(table, (max_positions, dim), device)
 }
 
-fn linear(in_dim: usize, out_dim: usize, vb: VarBuilder) -> Result<Linear> {
-    candle_nn::linear(in_dim, out_dim, vb)
+/// A linear layer `x W^T + b` whose weight is f32 or quantized.
+struct Linear {
+    weight: Weight,
+    bias: Option<Tensor>,
+    /// Output width before any padding of a quantized weight.
+    out_dim: usize,
+}
+
+/// candle's tiled quantized kernels for x86 (AVX-512 VNNI) take weights
+/// whose row count is a multiple of 16; others fall back to a much slower
+/// path. Vocabulary sizes (62802 for opus-mt-ar-en) usually are not, so
+/// quantized weights get zero rows up to the next multiple, and the extra
+/// outputs are cut off again.
+const QUANTIZED_ROW_MULTIPLE: usize = 16;
+
+enum Weight {
+    /// Kept transposed-on-the-fly like candle-nn's `Linear`: the input is
+    /// flattened to 2-D so one plain matmul runs instead of a broadcast one.
+    Dense(Tensor),
+    Quantized(QMatMul),
+}
+
+impl Linear {
+    fn new(weight: Tensor, bias: Option<Tensor>, precision: Precision) -> Result<Self> {
+        let (out_dim, in_dim) = weight.dims2()?;
+        let weight = match precision.ggml() {
+            // The weight's inner dimension must be a multiple of the block
+            // size (32 or 256); every Marian width is.
+            Some(dtype) => {
+                let padding = out_dim.next_multiple_of(QUANTIZED_ROW_MULTIPLE) - out_dim;
+                let weight = if padding > 0 {
+                    let zeros = Tensor::zeros((padding, in_dim), weight.dtype(), weight.device())?;
+                    Tensor::cat(&[&weight, &zeros], 0)?
+                } else {
+                    weight
+                };
+                Weight::Quantized(QMatMul::from_qtensor(QTensor::quantize(&weight, dtype)?)?)
+            }
+            None => Weight::Dense(weight),
+        };
+        Ok(Self {
+            weight,
+            bias,
+            out_dim,
+        })
+    }
+
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let dims = xs.dims().to_vec();
+        let (inner, outer) = dims.split_at(dims.len() - 1);
+        let rows: usize = inner.iter().product();
+        let flat = xs.reshape((rows, outer[0]))?;
+        let out = match &self.weight {
+            Weight::Dense(w) => flat.matmul(&w.t()?)?,
+            Weight::Quantized(w) => {
+                let out = w.forward(&flat)?;
+                if out.dim(1)? == self.out_dim {
+                    out
+                } else {
+                    out.narrow(1, 0, self.out_dim)?.contiguous()?
+                }
+            }
+        };
+        let out = match &self.bias {
+            Some(bias) => out.broadcast_add(bias)?,
+            None => out,
+        };
+        let mut shape = inner.to_vec();
+        shape.push(self.out_dim);
+        out.reshape(shape)
+    }
+}
+
+fn linear(in_dim: usize, out_dim: usize, precision: Precision, vb: VarBuilder) -> Result<Linear> {
+    let weight = vb.get((out_dim, in_dim), "weight")?;
+    let bias = vb.get(out_dim, "bias")?;
+    Linear::new(weight, Some(bias), precision)
 }
 
 fn layer_norm(dim: usize, vb: VarBuilder) -> Result<LayerNorm> {
@@ -136,13 +275,13 @@ struct Attention {
 }
 
 impl Attention {
-    fn load(d_model: usize, heads: usize, vb: VarBuilder) -> Result<Self> {
+    fn load(d_model: usize, heads: usize, precision: Precision, vb: VarBuilder) -> Result<Self> {
         let head_dim = d_model / heads;
         Ok(Self {
-            q_proj: linear(d_model, d_model, vb.pp("q_proj"))?,
-            k_proj: linear(d_model, d_model, vb.pp("k_proj"))?,
-            v_proj: linear(d_model, d_model, vb.pp("v_proj"))?,
-            out_proj: linear(d_model, d_model, vb.pp("out_proj"))?,
+            q_proj: linear(d_model, d_model, precision, vb.pp("q_proj"))?,
+            k_proj: linear(d_model, d_model, precision, vb.pp("k_proj"))?,
+            v_proj: linear(d_model, d_model, precision, vb.pp("v_proj"))?,
+            out_proj: linear(d_model, d_model, precision, vb.pp("out_proj"))?,
             heads,
             head_dim,
             scaling: (head_dim as f64).powf(-0.5),
@@ -168,7 +307,13 @@ impl Attention {
     fn attend(&self, xs: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>) -> Result<Tensor> {
         let (b, t, _) = xs.dims3()?;
         let q = self.split_heads(&(self.q_proj.forward(xs)? * self.scaling)?)?;
-        let mut scores = q.matmul(&k.t()?.contiguous()?)?;
+        if t == 1 && xs.device().is_cpu() {
+            let out = single_query_attention(&q, k, v, mask)?;
+            return self.out_proj.forward(&out);
+        }
+        // `k` may be a view into a longer cache buffer; the matmul reads it
+        // through its strides, so no copy is made.
+        let mut scores = q.matmul(&k.t()?)?;
         if let Some(mask) = mask {
             scores = scores.broadcast_add(mask)?;
         }
@@ -182,6 +327,97 @@ impl Attention {
     }
 }
 
+/// Runs `f` on the f32 data behind a CPU tensor and its layout.
+fn with_cpu_f32<R>(t: &Tensor, f: impl FnOnce(&[f32], &Layout) -> Result<R>) -> Result<R> {
+    let (storage, layout) = t.storage_and_layout();
+    match &*storage {
+        Storage::Cpu(cpu) => f(cpu.as_slice::<f32>()?, layout),
+        _ => candle_core::bail!("expected an f32 tensor on the CPU"),
+    }
+}
+
+/// Attention for one query position per row, the decoder's case at every
+/// step: `q` `[rows, heads, 1, head_dim]` (scaled), `k`/`v` `[rows, heads,
+/// len, head_dim]` (views into the cache are read through their strides),
+/// `mask` additive `[rows, 1, 1, len]`. Returns `[rows, 1, heads *
+/// head_dim]`.
+///
+/// Why not two matmuls: as batched matmuls these are `rows × heads`
+/// separate 1×len products, each a separate call into the matrix-product
+/// crate with its own thread hand-off; at opus-mt sizes that overhead
+/// outweighs the arithmetic. Here one pass per row does dot products,
+/// softmax and the weighted sum, rows in parallel.
+fn single_query_attention(
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    mask: Option<&Tensor>,
+) -> Result<Tensor> {
+    use rayon::prelude::*;
+    let (rows, heads, _, head_dim) = q.dims4()?;
+    let len = k.dim(2)?;
+    let q = q.contiguous()?;
+    let mask = mask.map(|m| m.contiguous()).transpose()?;
+    let mut out = vec![0f32; rows * heads * head_dim];
+    with_cpu_f32(&q, |qs, q_layout| {
+        with_cpu_f32(k, |ks, k_layout| {
+            with_cpu_f32(v, |vs, v_layout| {
+                let qs = &qs[q_layout.start_offset()..];
+                let (k_off, ksd) = (k_layout.start_offset(), k_layout.stride());
+                let (v_off, vsd) = (v_layout.start_offset(), v_layout.stride());
+                if ksd[3] != 1 || vsd[3] != 1 {
+                    candle_core::bail!("keys and values must be contiguous per position");
+                }
+                let mut run = |masks: Option<&[f32]>| {
+                    out.par_chunks_mut(heads * head_dim)
+                        .enumerate()
+                        .for_each(|(row, row_out)| {
+                            let mut scores = vec![0f32; len];
+                            for head in 0..heads {
+                                let query = &qs[(row * heads + head) * head_dim..][..head_dim];
+                                let k_base = k_off + row * ksd[0] + head * ksd[1];
+                                for (t, score) in scores.iter_mut().enumerate() {
+                                    let key = &ks[k_base + t * ksd[2]..][..head_dim];
+                                    let mut dot = 0f32;
+                                    for (a, b) in query.iter().zip(key) {
+                                        dot += a * b;
+                                    }
+                                    *score = dot + masks.map_or(0.0, |m| m[row * len + t]);
+                                }
+                                let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                                let mut sum = 0f32;
+                                for s in scores.iter_mut() {
+                                    *s = (*s - max).exp();
+                                    sum += *s;
+                                }
+                                let head_out = &mut row_out[head * head_dim..][..head_dim];
+                                let v_base = v_off + row * vsd[0] + head * vsd[1];
+                                for (t, &w) in scores.iter().enumerate() {
+                                    let value = &vs[v_base + t * vsd[2]..][..head_dim];
+                                    let w = w / sum;
+                                    for (o, x) in head_out.iter_mut().zip(value) {
+                                        *o += w * x;
+                                    }
+                                }
+                            }
+                        })
+                };
+                match &mask {
+                    Some(m) => with_cpu_f32(m, |ms, m_layout| {
+                        run(Some(&ms[m_layout.start_offset()..]));
+                        Ok(())
+                    }),
+                    None => {
+                        run(None);
+                        Ok(())
+                    }
+                }
+            })
+        })
+    })?;
+    Tensor::from_vec(out, (rows, 1, heads * head_dim), q.device())
+}
+
 struct FeedForward {
     fc1: Linear,
     fc2: Linear,
@@ -193,11 +429,12 @@ impl FeedForward {
         d_model: usize,
         ffn_dim: usize,
         activation: Activation,
+        precision: Precision,
         vb: &VarBuilder,
     ) -> Result<Self> {
         Ok(Self {
-            fc1: linear(d_model, ffn_dim, vb.pp("fc1"))?,
-            fc2: linear(ffn_dim, d_model, vb.pp("fc2"))?,
+            fc1: linear(d_model, ffn_dim, precision, vb.pp("fc1"))?,
+            fc2: linear(ffn_dim, d_model, precision, vb.pp("fc2"))?,
             activation,
         })
     }
@@ -217,11 +454,12 @@ struct EncoderLayer {
 }
 
 impl EncoderLayer {
-    fn load(cfg: &Config, vb: VarBuilder) -> Result<Self> {
+    fn load(cfg: &Config, precision: Precision, vb: VarBuilder) -> Result<Self> {
         Ok(Self {
             self_attn: Attention::load(
                 cfg.d_model,
                 cfg.encoder_attention_heads,
+                precision,
                 vb.pp("self_attn"),
             )?,
             self_attn_layer_norm: layer_norm(cfg.d_model, vb.pp("self_attn_layer_norm"))?,
@@ -229,6 +467,7 @@ impl EncoderLayer {
                 cfg.d_model,
                 cfg.encoder_ffn_dim,
                 cfg.activation_function,
+                precision,
                 &vb,
             )?,
             final_layer_norm: layer_norm(cfg.d_model, vb.pp("final_layer_norm"))?,
@@ -254,17 +493,19 @@ struct DecoderLayer {
 }
 
 impl DecoderLayer {
-    fn load(cfg: &Config, vb: VarBuilder) -> Result<Self> {
+    fn load(cfg: &Config, precision: Precision, vb: VarBuilder) -> Result<Self> {
         Ok(Self {
             self_attn: Attention::load(
                 cfg.d_model,
                 cfg.decoder_attention_heads,
+                precision,
                 vb.pp("self_attn"),
             )?,
             self_attn_layer_norm: layer_norm(cfg.d_model, vb.pp("self_attn_layer_norm"))?,
             encoder_attn: Attention::load(
                 cfg.d_model,
                 cfg.decoder_attention_heads,
+                precision,
                 vb.pp("encoder_attn"),
             )?,
             encoder_attn_layer_norm: layer_norm(cfg.d_model, vb.pp("encoder_attn_layer_norm"))?,
@@ -272,6 +513,7 @@ impl DecoderLayer {
                 cfg.d_model,
                 cfg.decoder_ffn_dim,
                 cfg.activation_function,
+                precision,
                 &vb,
             )?,
             final_layer_norm: layer_norm(cfg.d_model, vb.pp("final_layer_norm"))?,
@@ -279,11 +521,49 @@ impl DecoderLayer {
     }
 }
 
+/// Positions added to a self-attention cache when it is full. Growing in
+/// chunks instead of concatenating every step keeps the copying per step
+/// constant instead of proportional to the length so far.
+const CACHE_CHUNK: usize = 32;
+
+/// Keys and values of the tokens generated so far, in buffers of
+/// `[rows, heads, capacity, head_dim]` of which the first `len` positions
+/// are filled.
+struct SelfAttentionCache {
+    buffers: Option<(Tensor, Tensor)>,
+    len: usize,
+}
+
+impl SelfAttentionCache {
+    /// Writes the new position's keys and values (`[rows, heads, 1,
+    /// head_dim]`) and returns views of all positions so far.
+    fn append(&mut self, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
+        let capacity = match &self.buffers {
+            Some((keys, _)) => keys.dim(2)?,
+            None => 0,
+        };
+        if self.len == capacity {
+            let (rows, heads, _, head_dim) = k.dims4()?;
+            let grown = capacity + CACHE_CHUNK;
+            let keys = Tensor::zeros((rows, heads, grown, head_dim), k.dtype(), k.device())?;
+            let values = Tensor::zeros((rows, heads, grown, head_dim), v.dtype(), v.device())?;
+            if let Some((old_k, old_v)) = &self.buffers {
+                keys.slice_set(old_k, 2, 0)?;
+                values.slice_set(old_v, 2, 0)?;
+            }
+            self.buffers = Some((keys, values));
+        }
+        let (keys, values) = self.buffers.as_ref().expect("allocated above");
+        keys.slice_set(&k.contiguous()?, 2, self.len)?;
+        values.slice_set(&v.contiguous()?, 2, self.len)?;
+        self.len += 1;
+        Ok((keys.narrow(2, 0, self.len)?, values.narrow(2, 0, self.len)?))
+    }
+}
+
 /// The keys and values one decoder layer keeps between steps.
-#[derive(Clone)]
 struct LayerCache {
-    /// Keys/values of the tokens generated so far, `[rows, heads, steps, head_dim]`.
-    past: Option<(Tensor, Tensor)>,
+    past: SelfAttentionCache,
     /// Keys/values of the encoder output, computed once per sentence.
     cross: (Tensor, Tensor),
 }
@@ -291,7 +571,8 @@ struct LayerCache {
 /// Everything the decoder carries from one step to the next for a set of
 /// rows (sentences, or sentences × beams). Rows can be reordered or dropped
 /// with [`DecoderState::select_rows`], which is what beam search needs.
-#[derive(Clone)]
+/// Not `Clone`: the self-attention buffers are written in place, so two
+/// states must never share them.
 pub struct DecoderState {
     layers: Vec<LayerCache>,
     /// Additive mask over encoder positions, `[rows, 1, 1, src_len]`.
@@ -310,8 +591,8 @@ impl DecoderState {
         let index = Tensor::new(rows, self.cross_mask.device())?;
         let pick = |t: &Tensor| t.index_select(&index, 0);
         for layer in &mut self.layers {
-            if let Some((k, v)) = &layer.past {
-                layer.past = Some((pick(k)?, pick(v)?));
+            if let Some((k, v)) = &layer.past.buffers {
+                layer.past.buffers = Some((pick(k)?, pick(v)?));
             }
             layer.cross = (pick(&layer.cross.0)?, pick(&layer.cross.1)?);
         }
@@ -337,8 +618,9 @@ pub struct MarianMT {
 impl MarianMT {
     /// Builds the model from tensors named as in transformers' checkpoints
     /// (`model.shared.weight`, `model.encoder.layers.0.fc1.weight`, …).
-    pub fn load(config: &Config, vb: VarBuilder) -> Result<Self> {
+    pub fn load(config: &Config, precision: Precision, vb: VarBuilder) -> Result<Self> {
         config.check().map_err(candle_core::Error::msg)?;
+        precision.check(config).map_err(candle_core::Error::msg)?;
         let d = config.d_model;
         let model = vb.pp("model");
         let target_vocab = config.target_vocab_size();
@@ -359,12 +641,12 @@ impl MarianMT {
             decoder_embed.embeddings().clone()
         };
         let final_logits_bias = vb.get((1, target_vocab), "final_logits_bias")?;
-        let lm_head = Linear::new(head_weight, Some(final_logits_bias.squeeze(0)?));
+        let lm_head = Linear::new(head_weight, Some(final_logits_bias.squeeze(0)?), precision)?;
         let encoder_layers = (0..config.encoder_layers)
-            .map(|i| EncoderLayer::load(config, model.pp(format!("encoder.layers.{i}"))))
+            .map(|i| EncoderLayer::load(config, precision, model.pp(format!("encoder.layers.{i}"))))
             .collect::<Result<Vec<_>>>()?;
         let decoder_layers = (0..config.decoder_layers)
-            .map(|i| DecoderLayer::load(config, model.pp(format!("decoder.layers.{i}"))))
+            .map(|i| DecoderLayer::load(config, precision, model.pp(format!("decoder.layers.{i}"))))
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
             encoder_embed,
@@ -430,7 +712,10 @@ impl MarianMT {
             .map(|layer| {
                 let (k, v) = layer.encoder_attn.keys_values(encoded)?;
                 Ok(LayerCache {
-                    past: None,
+                    past: SelfAttentionCache {
+                        buffers: None,
+                        len: 0,
+                    },
                     cross: (k.index_select(&repeat, 0)?, v.index_select(&repeat, 0)?),
                 })
             })
@@ -465,12 +750,8 @@ impl MarianMT {
             // values join the cache, and since it is the last position no
             // causal mask is needed.
             let (k, v) = layer.self_attn.keys_values(&xs)?;
-            let (k, v) = match &cache.past {
-                Some((pk, pv)) => (Tensor::cat(&[pk, &k], 2)?, Tensor::cat(&[pv, &v], 2)?),
-                None => (k, v),
-            };
+            let (k, v) = cache.past.append(&k, &v)?;
             let attended = layer.self_attn.attend(&xs, &k, &v, None)?;
-            cache.past = Some((k, v));
             xs = layer.self_attn_layer_norm.forward(&(xs + attended)?)?;
 
             let (ck, cv) = &cache.cross;
@@ -509,6 +790,47 @@ mod tests {
         // position 2, frequency index 1: angle = 2 / 10000^(2/4) = 0.02.
         assert!((rows[2][1] - 0.02f32.sin()).abs() < 1e-7);
         assert!((rows[2][3] - 0.02f32.cos()).abs() < 1e-7);
+    }
+
+    /// The one-query path against the general one (two matmuls and a
+    /// softmax), on keys that are a view into a longer buffer and with a
+    /// padding mask.
+    #[test]
+    fn single_query_attention_matches_the_matmul_path() {
+        let dev = Device::Cpu;
+        let (rows, heads, len, dim) = (3, 2, 5, 4);
+        let q = Tensor::randn(0f32, 1.0, (rows, heads, 1, dim), &dev).unwrap();
+        let k_buffer = Tensor::randn(0f32, 1.0, (rows, heads, len + 3, dim), &dev).unwrap();
+        let k = k_buffer.narrow(2, 0, len).unwrap();
+        let v = Tensor::randn(0f32, 1.0, (rows, heads, len, dim), &dev).unwrap();
+        let keep =
+            Tensor::new(&[[1u8, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 0, 0, 0, 0]], &dev).unwrap();
+        let mask = additive_mask(&keep).unwrap();
+        let ours = single_query_attention(&q, &k, &v, Some(&mask)).unwrap();
+        let scores = q
+            .matmul(&k.t().unwrap().contiguous().unwrap())
+            .unwrap()
+            .broadcast_add(&mask)
+            .unwrap();
+        let weights = candle_nn::ops::softmax_last_dim(&scores).unwrap();
+        let reference = weights
+            .matmul(&v)
+            .unwrap()
+            .transpose(1, 2)
+            .unwrap()
+            .reshape((rows, 1, heads * dim))
+            .unwrap();
+        let diff = (ours - reference)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .max(0)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(diff < 1e-5, "max difference {diff}");
     }
 
     #[test]
