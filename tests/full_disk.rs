@@ -204,6 +204,20 @@ fn a_full_disk_stops_the_run_cleanly_and_a_rerun_finishes() {
     let kept = assert_only_whole_files(&out, &reference);
     assert!(!kept.is_empty(), "nothing fitted in 256 KiB: {stderr}");
     assert_eq!(kept.len() + failures.len(), 16, "{stderr}");
+    // The manifest says the same, unless it did not fit either, in which
+    // case the run said so (and there was no older one to keep).
+    match fs::read_to_string(out.join("manifest.jsonl")) {
+        Ok(manifest) => {
+            assert_eq!(manifest.lines().count(), 20);
+            assert_eq!(manifest.matches("\"translated\"").count(), kept.len());
+            assert_eq!(manifest.matches("\"failed\"").count(), failures.len());
+            assert_eq!(manifest.matches("\"interrupted\"").count(), 4);
+        }
+        Err(_) => assert!(
+            stderr.contains("tarjama: error: cannot write") && stderr.contains("manifest.jsonl"),
+            "{stderr}"
+        ),
+    }
 
     // With room, the same command finishes the job: the same bytes as a run
     // that never ran out of room.
