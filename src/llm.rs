@@ -116,6 +116,19 @@ pub struct LanguageModel {
     is_chat: bool,
 }
 
+/// A GGUF file's header: metadata and the tensor directory, not the
+/// weights. Public for the fuzz targets (`fuzz/`), which feed it garbage.
+pub fn read_gguf_header<R: Read + Seek>(reader: &mut R) -> Result<gguf_file::Content> {
+    gguf_file::Content::read(reader).context("not a GGUF file")
+}
+
+/// The header and the tokenizer rebuilt from it, as a load does before the
+/// weights; for the fuzz targets.
+pub fn read_gguf_header_and_tokenizer(bytes: &[u8]) -> Result<GgufTokenizer> {
+    let content = read_gguf_header(&mut std::io::Cursor::new(bytes))?;
+    GgufTokenizer::from_metadata(&content.metadata)
+}
+
 fn metadata_usize(content: &gguf_file::Content, key: &str) -> Option<usize> {
     content.metadata.get(key).and_then(|v| {
         v.to_u32()
@@ -148,7 +161,7 @@ impl LanguageModel {
         reader: &mut R,
         tokenizer_json: Option<tokenizers::Tokenizer>,
     ) -> Result<Self> {
-        let content = gguf_file::Content::read(reader).context("not a GGUF file")?;
+        let content = read_gguf_header(reader)?;
         let arch = content
             .metadata
             .get("general.architecture")
@@ -289,7 +302,24 @@ fn argmax_last(logits: &Tensor) -> Result<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::Family;
+    use super::{read_gguf_header_and_tokenizer, Family};
+
+    /// The hand-made seeds of the `gguf` fuzz target are real GGUF
+    /// tokenizers of both kinds, so fuzzing starts from inputs that reach
+    /// deep into the reader.
+    #[test]
+    fn the_gguf_fuzz_seeds_load() {
+        let spm =
+            read_gguf_header_and_tokenizer(include_bytes!("../fuzz/seeds/gguf/llama-spm.gguf"))
+                .unwrap();
+        // BOS, the space prefix, then one token per letter (no merges lead
+        // to the whole word).
+        assert_eq!(spm.encode("قال", true), vec![1, 4, 5, 6, 7]);
+        let bpe =
+            read_gguf_header_and_tokenizer(include_bytes!("../fuzz/seeds/gguf/gpt2-bpe.gguf"))
+                .unwrap();
+        assert_eq!(bpe.decode(&bpe.encode("ab a", false), true), "ab a");
+    }
 
     /// Our chat formats against the official templates rendered by
     /// transformers (`tools/render_chat_templates.py`).
