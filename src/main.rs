@@ -89,6 +89,17 @@ fn run_command(args: cli::RunArgs) -> Outcome {
         Some(mib) => eprintln!("tarjama: {}; peak memory {mib} MiB", summary.report()),
         None => eprintln!("tarjama: {}", summary.report()),
     }
+    if let Some(error) = &summary.manifest_error {
+        eprintln!("tarjama: error: {error}");
+    }
+    if let Some(reason) = &summary.stopped_by {
+        eprintln!(
+            "tarjama: stopped: the output folder takes no more writes ({}); {} article(s) not attempted; make room and run the same command again (finished records are kept)",
+            reason.rsplit(": ").next().unwrap_or(reason),
+            summary.interrupted
+        );
+        return Ok(1);
+    }
     if summary.interrupted > 0 {
         eprintln!(
             "tarjama: stopped with {} article(s) not done; run the same command again to finish them (finished records are kept)",
@@ -96,7 +107,9 @@ fn run_command(args: cli::RunArgs) -> Outcome {
         );
         return Ok(130);
     }
-    Ok(u8::from(summary.failed > 0))
+    Ok(u8::from(
+        summary.failed > 0 || summary.manifest_error.is_some(),
+    ))
 }
 
 fn translate_command(args: cli::TranslateArgs) -> Outcome {

@@ -36,6 +36,16 @@ impl MarianTokenizer {
             .map(|&id| id as usize + 1)
             .max()
             .unwrap_or(0);
+        // Ids are dense in real vocabularies; the id → piece table is sized
+        // by the largest id, so one absurd id in a damaged file would ask
+        // for gigabytes. Some slack is allowed, not that.
+        if size > 2 * piece_to_id.len() + 1024 {
+            anyhow::bail!(
+                "vocab.json has an id of {} for {} entries; the file is damaged",
+                size - 1,
+                piece_to_id.len()
+            );
+        }
         let mut id_to_piece = vec![None; size];
         for (piece, &id) in &piece_to_id {
             id_to_piece[id as usize] = Some(piece.clone());
@@ -161,7 +171,20 @@ fn split_language_code(text: &str) -> (Option<&str>, String) {
 
 #[cfg(test)]
 mod tests {
-    use super::split_language_code;
+    use super::{split_language_code, MarianTokenizer};
+
+    #[test]
+    fn an_absurd_id_in_vocab_json_is_an_error_not_a_huge_table() {
+        let spm = include_bytes!("../tests/fixtures/marian/tiny-base/source.spm");
+        let vocab = br#"{"</s>": 0, "<unk>": 1, "<pad>": 4294967295}"#;
+        let err = MarianTokenizer::new(spm, vocab).err().unwrap().to_string();
+        assert!(
+            err.contains("4294967295") && err.contains("damaged"),
+            "{err}"
+        );
+        let fine = br#"{"</s>": 0, "<unk>": 1, "<pad>": 2}"#;
+        assert_eq!(MarianTokenizer::new(spm, fine).unwrap().vocab_size(), 3);
+    }
 
     #[test]
     fn language_code_at_start_is_kept_as_a_token_and_cut_from_text() {

@@ -213,12 +213,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tarjama-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tarjama-").suffix(".tmp");
+    // Temp files are private (0600) by default; outputs are ordinary files
+    // whose mode the umask decides, as with any other program's.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    temp.write_all(bytes)
+    // Through the plain file, so an error reads "cannot write <target>: No
+    // space left on device", not the name of a temp file that is deleted
+    // (on drop) as the error returns.
+    temp.as_file_mut()
+        .write_all(bytes)
         .and_then(|_| temp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
     temp.persist(path)
@@ -285,5 +293,24 @@ mod tests {
         write_atomic(&path, b"two").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_gives_an_ordinary_file_mode_not_a_private_temp_one() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        write_atomic(&path, b"x").unwrap();
+        // The same mode as a file created the ordinary way under this
+        // process's umask; a private temp file would be 0600.
+        fs::write(dir.path().join("plain"), b"x").unwrap();
+        let plain = fs::metadata(dir.path().join("plain"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, plain, "mode {mode:o}, ordinary files get {plain:o}");
     }
 }

@@ -7,7 +7,10 @@
 //! atomically (parallel) → manifest → summary. A wave is written before the
 //! next starts, so a crash loses at most one wave, and a rerun picks up
 //! where it stopped. One bad article is reported and counted; it never
-//! stops the others.
+//! stops the others — except when the output folder itself cannot take
+//! more (disk full, quota, read-only): then every further article would
+//! fail the same way, after minutes of translation each, so the run stops
+//! after the wave in hand and leaves the rest for a rerun.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -110,6 +113,12 @@ pub struct RunSummary {
     pub flagged_translations: usize,
     /// Articles left undone because the run was stopped.
     pub interrupted: usize,
+    /// Why the run stopped on its own (the output folder cannot take more
+    /// writes), when it did; `None` after a signal or a complete run.
+    pub stopped_by: Option<String>,
+    /// Why `manifest.jsonl` could not be written (the previous one, if
+    /// any, is left whole); the records are still as reported.
+    pub manifest_error: Option<String>,
     pub errors: Vec<String>,
 }
 
@@ -322,16 +331,36 @@ fn has_failed_check(flags: &[String]) -> bool {
     flags.iter().any(|f| f != "retried")
 }
 
-/// Writes `<id>.json` then `<id>.md`, each atomically. The JSON is the
+/// Writes `<id>.md` then `<id>.json`, each atomically. The JSON is the
 /// record of truth; it goes last so a crash in between leaves the article
 /// looking not done, and a rerun redoes it.
 pub fn write_record(out_dir: &Path, record: &Record) -> Result<()> {
     let json = out_dir.join(format!("{}.json", record.id));
-    write_atomic(
-        &out_dir.join(format!("{}.md", record.id)),
-        record.to_markdown().as_bytes(),
-    )?;
-    write_atomic(&json, &record.to_json()?)
+    let markdown = out_dir.join(format!("{}.md", record.id));
+    write_atomic(&markdown, record.to_markdown().as_bytes())?;
+    if let Err(e) = write_atomic(&json, &record.to_json()?) {
+        // The new .md must not sit beside an older .json (a --force rerun
+        // on a full disk): without its .md the article is not current, so
+        // a rerun redoes both.
+        let _ = std::fs::remove_file(&markdown);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Whether an error means the output folder takes no more writes at all
+/// (as opposed to trouble with one article).
+fn is_out_of_room(error: &anyhow::Error) -> bool {
+    use std::io::ErrorKind;
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| {
+            matches!(
+                io.kind(),
+                ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::ReadOnlyFilesystem
+            )
+        })
 }
 
 pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
@@ -452,7 +481,7 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
         1
     };
     for (index, wave) in pending.chunks(wave_size).enumerate() {
-        if config.stop.load(Ordering::SeqCst) {
+        if config.stop.load(Ordering::SeqCst) || summary.stopped_by.is_some() {
             for article in pending.iter().skip(index * wave_size) {
                 summary.interrupted += 1;
                 manifest.insert(
@@ -493,6 +522,9 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
                             );
                         }
                         Err(e) => {
+                            if summary.stopped_by.is_none() && is_out_of_room(&e) {
+                                summary.stopped_by = Some(format!("{e:#}"));
+                            }
                             let e = fail(
                                 &mut manifest,
                                 &article.path,
@@ -529,7 +561,11 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
         lines.push_str(&serde_json::to_string(line).context("cannot serialize manifest line")?);
         lines.push('\n');
     }
-    write_atomic(&config.out_dir.join("manifest.jsonl"), lines.as_bytes())?;
+    // On a full disk the manifest may not fit either; the per-article
+    // lines still reach the caller, and the old manifest stays whole.
+    if let Err(e) = write_atomic(&config.out_dir.join("manifest.jsonl"), lines.as_bytes()) {
+        summary.manifest_error = Some(format!("{e:#}").lines().next().unwrap_or_default().into());
+    }
     summary.wall = started.elapsed();
     Ok(summary)
 }

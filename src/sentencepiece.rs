@@ -93,9 +93,12 @@ impl SentencePiece {
         }
         let normalizer = proto.normalizer_spec.unwrap_or_default();
         let charsmap = match normalizer.precompiled_charsmap.as_deref() {
-            Some(map) if !map.is_empty() => Some(Precompiled::from(map).map_err(|e| {
-                anyhow::anyhow!("bad precompiled_charsmap in SentencePiece model: {e}")
-            })?),
+            Some(map) if !map.is_empty() => {
+                check_charsmap(map).context("bad precompiled_charsmap in SentencePiece model")?;
+                Some(Precompiled::from(map).map_err(|e| {
+                    anyhow::anyhow!("bad precompiled_charsmap in SentencePiece model: {e}")
+                })?)
+            }
             _ => None,
         };
 
@@ -204,6 +207,70 @@ impl SentencePiece {
     }
 }
 
+/// Checks a precompiled character map before `tokenizers` (through the
+/// `spm_precompiled` crate) uses it: that crate trusts the map, so a damaged
+/// one panics on the first text it normalizes (an index far outside the
+/// trie; found by `fuzz/` in a mutated `source.spm`) or allocates by the
+/// declared trie size. Layout: a little-endian u32 trie size in bytes, the
+/// double-array trie as u32 units, then NUL-separated UTF-8 replacements.
+///
+/// Every lookup path the crate can take is walked here: from each node a
+/// trie reaches, every byte 1..=255 must index inside the array, and every
+/// leaf must point inside the array and at a char boundary of the
+/// replacements.
+fn check_charsmap(map: &[u8]) -> Result<()> {
+    // The unit accessors of spm_precompiled 0.1.
+    let has_leaf = |unit: usize| (unit >> 8) & 1 == 1;
+    let value = |unit: usize| unit & ((1 << 31) - 1);
+    let label = |unit: usize| unit & ((1 << 31) | 0xFF);
+    let offset = |unit: usize| (unit >> 10) << ((unit & (1 << 9)) >> 6);
+
+    let Some((size, rest)) = map.split_first_chunk::<4>() else {
+        bail!("shorter than its header");
+    };
+    let trie_bytes = u32::from_le_bytes(*size) as usize / 4 * 4;
+    if trie_bytes == 0 || trie_bytes > rest.len() {
+        bail!(
+            "declares a trie of {trie_bytes} bytes in {} bytes",
+            rest.len()
+        );
+    }
+    let (trie, replacements) = rest.split_at(trie_bytes);
+    let array: Vec<usize> = trie
+        .chunks_exact(4)
+        .map(|u| u32::from_le_bytes([u[0], u[1], u[2], u[3]]) as usize)
+        .collect();
+    let replacements =
+        std::str::from_utf8(replacements).context("replacement text is not UTF-8")?;
+    let mut pending = vec![offset(array[0])];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(base) = pending.pop() {
+        if !seen.insert(base) {
+            continue;
+        }
+        for byte in 1..=255usize {
+            let position = base ^ byte;
+            let Some(&unit) = array.get(position) else {
+                bail!("trie index {position} outside its {} units", array.len());
+            };
+            if label(unit) != byte {
+                continue;
+            }
+            let next = position ^ offset(unit);
+            if has_leaf(unit) {
+                let Some(&leaf) = array.get(next) else {
+                    bail!("trie leaf {next} outside its {} units", array.len());
+                };
+                if !replacements.is_char_boundary(value(leaf)) {
+                    bail!("replacement offset {} is not in the text", value(leaf));
+                }
+            }
+            pending.push(next);
+        }
+    }
+    Ok(())
+}
+
 /// Joins pieces back into text: `▁` becomes a space. Leading and trailing
 /// whitespace is left for the caller to trim (transformers strips it).
 pub fn join_pieces<'a>(pieces: impl IntoIterator<Item = &'a str>) -> String {
@@ -224,6 +291,63 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("SentencePiece"), "{err}");
+    }
+
+    /// A model with this precompiled character map (and one piece).
+    fn model_with_charsmap(map: Vec<u8>) -> Vec<u8> {
+        ModelProto {
+            pieces: vec![PieceProto {
+                piece: Some("<unk>".into()),
+                score: Some(0.0),
+                kind: Some(KIND_UNKNOWN),
+            }],
+            trainer_spec: None,
+            normalizer_spec: Some(NormalizerSpec {
+                precompiled_charsmap: Some(map),
+                ..Default::default()
+            }),
+        }
+        .encode_to_vec()
+    }
+
+    /// The shape of the crash `fuzz/` found (a mutated `source.spm`): a
+    /// trie whose units send the lookup of an ordinary letter far outside
+    /// the array, which spm_precompiled indexes without a check.
+    #[test]
+    fn a_damaged_charsmap_is_an_error_not_a_panic_on_first_use() {
+        // One unit: offset 0x7FFFFF << 10 sends every lookup out of bounds.
+        let mut map = 4u32.to_le_bytes().to_vec();
+        map.extend((0x7F_FFFFu32 << 10).to_le_bytes());
+        let err = SentencePiece::from_bytes(&model_with_charsmap(map))
+            .err()
+            .unwrap();
+        assert!(format!("{err:#}").contains("outside"), "{err:#}");
+        // A declared trie larger than the map: no allocation by its size.
+        let mut map = u32::MAX.to_le_bytes().to_vec();
+        map.extend([0; 8]);
+        let err = SentencePiece::from_bytes(&model_with_charsmap(map))
+            .err()
+            .unwrap();
+        assert!(format!("{err:#}").contains("declares"), "{err:#}");
+        // No trie at all (spm_precompiled would index an empty array).
+        let err = SentencePiece::from_bytes(&model_with_charsmap(vec![0, 0, 0, 0, b'a']))
+            .err()
+            .unwrap();
+        assert!(format!("{err:#}").contains("charsmap"), "{err:#}");
+    }
+
+    /// The check accepts real maps: the fixtures' (nmt_nfkc) ones.
+    #[test]
+    fn real_charsmaps_pass_the_check() {
+        for spm in [
+            include_bytes!("../tests/fixtures/marian/tiny-base/source.spm").as_slice(),
+            include_bytes!("../tests/fixtures/marian/tiny-big/target.spm").as_slice(),
+        ] {
+            let proto = ModelProto::decode(spm).unwrap();
+            let map = proto.normalizer_spec.unwrap().precompiled_charsmap.unwrap();
+            assert!(map.len() > 1000);
+            check_charsmap(&map).unwrap();
+        }
     }
 
     #[test]
