@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run_command(args),
         Command::Translate(args) => translate_command(args),
         Command::Verify(args) => verify_command(&args.out),
+        Command::Brief(args) => brief_command(&args.out, args.similarity),
         Command::Models(command) => models_command(command),
     };
     match outcome {
@@ -91,7 +92,24 @@ fn run_command(args: cli::RunArgs) -> Outcome {
         );
         return Ok(130);
     }
-    Ok(u8::from(summary.failed > 0))
+    let code = u8::from(summary.failed > 0);
+    if args.no_brief {
+        return Ok(code);
+    }
+    Ok(brief_command(&args.out, args.similarity)?.max(code))
+}
+
+/// Writes the brief from the records in `out`; a record that cannot be
+/// used is skipped with one line, and does not fail the brief.
+fn brief_command(out: &Path, similarity: f64) -> Outcome {
+    let settings = tarjama::brief::BriefSettings { similarity };
+    let report =
+        tarjama::brief::write_brief(out, settings).map_err(|e| Failure { code: 1, error: e })?;
+    for line in &report.skipped {
+        eprintln!("tarjama: warning: brief skips {line}");
+    }
+    eprintln!("tarjama: {}", report.line(out));
+    Ok(0)
 }
 
 fn translate_command(args: cli::TranslateArgs) -> Outcome {
