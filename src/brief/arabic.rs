@@ -204,28 +204,61 @@ pub struct PhraseIndex {
     by_first_word: BTreeMap<String, Vec<(Vec<String>, usize)>>,
 }
 
-/// A phrase found: which entry, and the tokens it covers.
+/// A phrase found: which entry, the tokens it covers, and how many
+/// letters of joined prefix its first token carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhraseMatch {
     pub entry: usize,
     pub tokens: Range<usize>,
+    pub prefix_letters: usize,
+}
+
+impl PhraseMatch {
+    /// Byte range of the match in the text the tokens were cut from
+    /// (joined prefix included, as that is where the word is).
+    pub fn span(&self, tokens: &[Token]) -> Range<usize> {
+        tokens[self.tokens.start].span.start..tokens[self.tokens.end - 1].span.end
+    }
+
+    /// The phrase as written, without a joined prefix and with the words
+    /// joined by single spaces (so «تنظيم “داعش”» reads تنظيم داعش).
+    pub fn spelling(&self, text: &str, tokens: &[Token]) -> String {
+        let mut words: Vec<&str> = tokens[self.tokens.clone()]
+            .iter()
+            .map(|t| &text[t.span.clone()])
+            .collect();
+        let mut letters = 0;
+        let first = words[0];
+        for (i, c) in first.char_indices() {
+            if letters == self.prefix_letters {
+                words[0] = &first[i..];
+                break;
+            }
+            if !is_diacritic(c) && c != TATWEEL {
+                letters += 1;
+            }
+        }
+        words.join(" ")
+    }
 }
 
 /// The words `token` can be once a joined conjunction or preposition is
-/// taken off (itself first); see [`matches_with_prefix`].
-fn unprefixed_forms(token: &str) -> Vec<String> {
-    let mut forms = vec![token.to_string()];
+/// taken off (itself first), each with the number of letters taken off;
+/// see [`matches_with_prefix`].
+fn unprefixed_forms(token: &str) -> Vec<(String, usize)> {
+    let mut forms = vec![(token.to_string(), 0)];
     for prefix in CLITIC_PREFIXES {
         if let Some(rest) = token.strip_prefix(prefix) {
             if !rest.is_empty() {
-                forms.push(rest.to_string());
+                forms.push((rest.to_string(), prefix.chars().count()));
             }
         }
     }
     for lead in ["لل", "ولل", "فلل"] {
         if let Some(rest) = token.strip_prefix(lead) {
             if !rest.is_empty() {
-                forms.push(format!("ال{rest}"));
+                // ل replaced the alef of ال: shown as written.
+                forms.push((format!("ال{rest}"), 0));
             }
         }
     }
@@ -259,8 +292,8 @@ impl PhraseIndex {
         let mut found = Vec::new();
         let mut at = 0;
         while at < tokens.len() {
-            let mut best: Option<(usize, usize)> = None;
-            for form in unprefixed_forms(&tokens[at].norm) {
+            let mut best: Option<(usize, usize, usize)> = None;
+            for (form, prefix_letters) in unprefixed_forms(&tokens[at].norm) {
                 let Some(phrases) = self.by_first_word.get(&form) else {
                     continue;
                 };
@@ -272,16 +305,17 @@ impl PhraseIndex {
                             .all(|(w, t)| *w == t.norm)
                 });
                 if let Some((words, entry)) = hit {
-                    if best.is_none_or(|(len, _)| words.len() > len) {
-                        best = Some((words.len(), *entry));
+                    if best.is_none_or(|(len, _, _)| words.len() > len) {
+                        best = Some((words.len(), *entry, prefix_letters));
                     }
                 }
             }
             match best {
-                Some((len, entry)) => {
+                Some((len, entry, prefix_letters)) => {
                     found.push(PhraseMatch {
                         entry,
                         tokens: at..at + len,
+                        prefix_letters,
                     });
                     at += len;
                 }
@@ -359,5 +393,11 @@ mod tests {
         let entries: Vec<usize> = found.iter().map(|m| m.entry).collect();
         assert_eq!(entries, [1, 2, 0]);
         assert_eq!(found[0].tokens, 1..4);
+        assert_eq!(found[1].spelling(text, &tokens), "داعش");
+        assert_eq!(found[2].spelling(text, &tokens), "الدولة الإسلامية");
+        let quoted = "تنظيم “داعش”";
+        let tokens = tokenize(quoted);
+        let found = PhraseIndex::new([(0, "تنظيم داعش")]).find(&tokens);
+        assert_eq!(found[0].spelling(quoted, &tokens), "تنظيم داعش");
     }
 }

@@ -88,9 +88,32 @@ pub fn estimate(
     })
 }
 
+/// The time most of a story's articles agree on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Consensus {
+    /// The earliest month the most estimates include.
+    pub point: Month,
+    /// What those estimates have in common (`to` `None`: open-ended).
+    pub from: Month,
+    pub to: Option<Month>,
+    /// How many estimates include `point`.
+    pub count: usize,
+}
+
+impl Consensus {
+    pub fn label(&self) -> String {
+        DateEstimate {
+            from: self.from,
+            to: self.to,
+            basis: Vec::new(),
+        }
+        .label()
+    }
+}
+
 /// The month most estimates include (the earliest such month on a tie),
-/// with how many include it.
-pub fn consensus(estimates: &[&DateEstimate]) -> Option<(Month, usize)> {
+/// with what those estimates share.
+pub fn consensus(estimates: &[&DateEstimate]) -> Option<Consensus> {
     // Only the estimates' own edges can be the best point.
     let mut candidates: Vec<Month> = estimates
         .iter()
@@ -105,7 +128,19 @@ pub fn consensus(estimates: &[&DateEstimate]) -> Option<(Month, usize)> {
             best = Some((point, count));
         }
     }
-    best
+    let (point, count) = best?;
+    let agreeing: Vec<&&DateEstimate> = estimates
+        .iter()
+        .filter(|e| e.distance(point) == 0)
+        .collect();
+    let from = agreeing.iter().map(|e| e.from).max().unwrap_or(point);
+    let to = agreeing.iter().filter_map(|e| e.to).min();
+    Some(Consensus {
+        point,
+        from,
+        to,
+        count,
+    })
 }
 
 /// Months apart at which an article is pointed out as from another time.
@@ -172,9 +207,10 @@ mod tests {
             to: Some(month("2021-07")),
             basis: vec![],
         };
-        let (point, count) = consensus(&[&a, &b, &late]).unwrap();
-        assert_eq!((point, count), (month("2015-02"), 2));
-        assert!(late.distance(point) >= APART_MONTHS);
+        let story = consensus(&[&a, &b, &late]).unwrap();
+        assert_eq!((story.point, story.count), (month("2015-02"), 2));
+        assert_eq!(story.label(), "February 2015 – January 2017");
+        assert!(late.distance(story.point) >= APART_MONTHS);
     }
 
     #[test]

@@ -171,10 +171,10 @@ impl Gazetteer {
             .find(tokens)
             .into_iter()
             .map(|m| {
-                let span = tokens[m.tokens.start].span.start..tokens[m.tokens.end - 1].span.end;
+                let span = m.span(tokens);
                 Mention {
                     entity: m.entry,
-                    surface: text[span.clone()].to_string(),
+                    surface: m.spelling(text, tokens),
                     span,
                 }
             })
@@ -187,7 +187,8 @@ impl Gazetteer {
 pub struct Mention {
     /// Index into `Gazetteer::entities`.
     pub entity: usize,
-    /// The Arabic as written.
+    /// The Arabic as written (words joined by single spaces, without a
+    /// joined و ف ب ل ك).
     pub surface: String,
     pub span: Range<usize>,
 }

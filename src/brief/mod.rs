@@ -31,7 +31,7 @@ use anyhow::{Context, Result};
 
 use crate::record::{write_atomic, Record};
 use dating::DateEstimate;
-use entities::{DateMention, EntityKind, Gazetteer, Month};
+use entities::{DateMention, EntityKind, Gazetteer};
 use group::{ArticleFeatures, DEFAULT_THRESHOLD};
 use wording::Lexicon;
 
@@ -168,7 +168,9 @@ pub fn analyse(record: Record) -> ArticleAnalysis {
             for found in lexicon.find(&sentence.source, &tokens) {
                 let span_in_paragraph = offset
                     .map(|o| found.span.start + o..found.span.end + o)
-                    .filter(|s| paragraph.source.get(s.clone()) == Some(found.surface.as_str()))
+                    .filter(|s| {
+                        paragraph.source.get(s.clone()) == sentence.source.get(found.span.clone())
+                    })
                     .unwrap_or(0..0);
                 wording.push(WordingNote {
                     term: found.term,
@@ -286,9 +288,8 @@ pub struct Story {
     pub bullets: Vec<Bullet>,
     pub entities: Vec<EntityRow>,
     pub dates: Vec<DateRow>,
-    /// The month most of the story's articles can be dated to, and how
-    /// many articles agree.
-    pub time: Option<(Month, usize)>,
+    /// The time most of the story's articles can be dated to.
+    pub time: Option<dating::Consensus>,
 }
 
 /// A whole brief, ready to render.
@@ -338,14 +339,20 @@ fn word_count(text: &str) -> usize {
     text.split_whitespace().count()
 }
 
-/// The first `limit` words, with an ellipsis when cut.
+/// The first `limit` words (and at most ten characters a word), with an
+/// ellipsis when cut; a model's output can be one endless "word".
 fn cut_words(text: &str, limit: usize) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
-    if words.len() <= limit {
+    let mut out = if words.len() <= limit {
         words.join(" ")
     } else {
         format!("{} …", words[..limit].join(" "))
+    };
+    let max_chars = limit * 10;
+    if out.chars().count() > max_chars {
+        out = format!("{} …", out.chars().take(max_chars).collect::<String>());
     }
+    out
 }
 
 /// The first non-empty translated sentence of an article.
@@ -518,8 +525,14 @@ fn distinctive(story: &[&ArticleAnalysis], which: usize, index: usize) -> Option
             }
         }
     }
-    best.map(|(_, q)| q)
+    best.map(|(_, mut q)| {
+        q.text = cut_words(&q.text, ADDS_WORDS);
+        q
+    })
 }
+
+/// Longest "adds" quote, in words.
+const ADDS_WORDS: usize = 40;
 
 /// Longest headline, in words.
 const HEADLINE_WORDS: usize = 24;
@@ -592,8 +605,8 @@ fn build_story(
             ));
         }
         let apart_months = match (&article.date_estimate, time) {
-            (Some(estimate), Some((point, _))) if members.len() > 1 => {
-                Some(estimate.distance(point)).filter(|&d| d >= dating::APART_MONTHS)
+            (Some(estimate), Some(story_time)) if members.len() > 1 => {
+                Some(estimate.distance(story_time.point)).filter(|&d| d >= dating::APART_MONTHS)
             }
             _ => None,
         };

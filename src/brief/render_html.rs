@@ -98,7 +98,7 @@ fn links(brief: &Brief, sources: &[Source]) -> String {
 fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
     let lexicon = Lexicon::builtin();
     out.push_str(&format!(
-        "<section class=\"story\" id=\"story-{number}\">\n<h2>Story {number}: {} {}</h2>\n",
+        "<section class=\"story\" id=\"story-{number}\">\n<h2>Story {number}: <bdi>{}</bdi> {}</h2>\n",
         escape(&story.headline.text),
         link(brief, &story.headline.source)
     ));
@@ -132,7 +132,7 @@ fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
     out.push_str("<h3>Summary</h3>\n<ul class=\"summary\">\n");
     for quote in &story.summary {
         out.push_str(&format!(
-            "<li>{} {}</li>\n",
+            "<li><bdi>{}</bdi> {}</li>\n",
             escape(&quote.text),
             link(brief, &quote.source)
         ));
@@ -170,7 +170,7 @@ fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
         out.push_str("<ul>");
         if let Some(adds) = &bullet.adds {
             out.push_str(&format!(
-                "<li>Adds: “{}” {}</li>",
+                "<li>Adds: “<bdi>{}</bdi>” {}</li>",
                 escape(&adds.text),
                 link(brief, &adds.source)
             ));
@@ -246,7 +246,7 @@ fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
                 anchor: Anchor::Paragraph(note.paragraph),
             };
             out.push_str(&format!(
-                "<li><span lang=\"ar\" dir=\"rtl\">«{}»</span> <em>{}</em> — {} {}<br><span class=\"note\">Arabic:</span> <span lang=\"ar\" dir=\"rtl\">{}</span><br><span class=\"note\">English:</span> {}</li>\n",
+                "<li>«<span lang=\"ar\" dir=\"rtl\">{}</span>» <em>{}</em> — {} {}<br><span class=\"note\">Arabic:</span> <span lang=\"ar\" dir=\"rtl\">{}</span><br><span class=\"note\">English:</span> <bdi>{}</bdi></li>\n",
                 escape(&note.surface),
                 escape(&term.gloss),
                 escape(&term.why),
@@ -277,7 +277,7 @@ pub fn brief(brief: &Brief) -> String {
         body.push_str("<nav><ol>\n");
         for (i, story) in brief.stories.iter().enumerate() {
             body.push_str(&format!(
-                "<li><a href=\"#story-{}\">{}</a></li>\n",
+                "<li><a href=\"#story-{}\"><bdi>{}</bdi></a></li>\n",
                 i + 1,
                 escape(&story.headline.text)
             ));
@@ -402,7 +402,7 @@ pub fn article_view(article: &ArticleAnalysis) -> String {
     body.push_str("<section id=\"summary\">\n<h3>Summary</h3>\n");
     match &record.summary {
         Some(summary) => {
-            body.push_str(&format!("<p>{}</p>\n", escape(&summary.text)));
+            body.push_str(&format!("<p><bdi>{}</bdi></p>\n", escape(&summary.text)));
             if !summary.flags.is_empty() {
                 body.push_str(&format!(
                     "<p class=\"note\">Summary checks failed: {}.</p>\n",
@@ -418,7 +418,7 @@ pub fn article_view(article: &ArticleAnalysis) -> String {
         for note in &article.wording {
             let term = &lexicon.terms[note.term];
             body.push_str(&format!(
-                "<li><a href=\"#p{}\">¶{}</a> <span lang=\"ar\" dir=\"rtl\">«{}»</span> <em>{}</em> — {}</li>\n",
+                "<li><a href=\"#p{}\">¶{}</a> «<span lang=\"ar\" dir=\"rtl\">{}</span>» <em>{}</em> — {}</li>\n",
                 note.paragraph,
                 note.paragraph,
                 escape(&note.surface),

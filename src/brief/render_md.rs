@@ -42,15 +42,16 @@ fn links(brief: &Brief, sources: &[Source]) -> String {
 
 /// The story's time and the articles dated apart from it, as prose.
 pub fn time_line(brief: &Brief, story: &Story) -> Option<String> {
-    let (point, count) = story.time?;
+    let time = story.time?;
     let dated = story
         .articles
         .iter()
         .filter(|&&a| brief.articles[a].date_estimate.is_some())
         .count();
     Some(format!(
-        "{count} of {dated} dated article(s) fit {} (dating rests on the office-holders each names; see each article's line)",
-        point.label()
+        "{} of {dated} dated article(s) fit {} (dating rests on the office-holders each names, from the gazetteer's terms of office; see each article's line)",
+        time.count,
+        time.label()
     ))
 }
 

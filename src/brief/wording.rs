@@ -42,7 +42,8 @@ const BUILTIN: &str = include_str!("../../data/wording.toml");
 pub struct TermMatch {
     /// Index into `Lexicon::terms`.
     pub term: usize,
-    /// The Arabic as written.
+    /// The Arabic as written (words joined by single spaces, without a
+    /// joined و ف ب ل ك).
     pub surface: String,
     pub span: std::ops::Range<usize>,
 }
@@ -84,10 +85,10 @@ impl Lexicon {
             .find(tokens)
             .into_iter()
             .map(|m| {
-                let span = tokens[m.tokens.start].span.start..tokens[m.tokens.end - 1].span.end;
+                let span = m.span(tokens);
                 TermMatch {
                     term: m.entry,
-                    surface: text[span.clone()].to_string(),
+                    surface: m.spelling(text, tokens),
                     span,
                 }
             })
