@@ -16,8 +16,10 @@
 //! |A ∩ B| / (min(|A|, |B|) + 3) — the +3 keeps an article that names only
 //! "Egypt" from joining every story that mentions Egypt. Starting from
 //! single articles, the two most similar groups are merged while their
-//! similarity reaches the threshold (default 0.20); ties go to the lower
-//! article indexes. Comparing an article with a whole group, not with one
+//! similarity reaches the threshold; ties go to the lower article
+//! indexes. The default, 0.16, sits between the seeds' 2018 follow-up
+//! joining the 2015 articles (about 0.18 even with one of them missing)
+//! and an unrelated article sharing one place name with them (about 0.12). Comparing an article with a whole group, not with one
 //! member, lets a follow-up that echoes the story as a whole join it even
 //! when it shares little with any single article.
 //!
@@ -30,7 +32,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Default `--similarity`.
-pub const DEFAULT_THRESHOLD: f64 = 0.20;
+pub const DEFAULT_THRESHOLD: f64 = 0.16;
 
 const ARABIC_WEIGHT: f64 = 0.50;
 const ENTITY_WEIGHT: f64 = 0.40;
