@@ -9,7 +9,6 @@
 //! points at. What it is not: a template engine; all text goes through
 //! [`escape`].
 
-use super::dating::APART_MONTHS;
 use super::wording::Lexicon;
 use super::{percent_encode, Anchor, ArticleAnalysis, Brief, Source, Story};
 use crate::record::Record;
@@ -120,11 +119,17 @@ fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
                 .as_ref()
                 .expect("only dated articles are apart");
             out.push_str(&format!(
-                "<p class=\"apart\"><strong>Dated apart:</strong> {} dates to {} ({}), {} months or more from the rest of the story.</p>\n",
-                link(brief, &Source { article: bullet.article, anchor: Anchor::Top }),
+                "<p class=\"apart\"><strong>Dated apart:</strong> {} dates to {} ({}); {}.</p>\n",
+                link(
+                    brief,
+                    &Source {
+                        article: bullet.article,
+                        anchor: Anchor::Top
+                    }
+                ),
                 escape(&estimate.label()),
                 escape(&estimate.basis.join("; ")),
-                months.max(APART_MONTHS)
+                escape(&super::render_md::rest_of_story(story, months))
             ));
         }
     }
@@ -185,7 +190,8 @@ fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
         }
         if let Some(months) = bullet.apart_months {
             out.push_str(&format!(
-                "<li><strong>Dated apart</strong> from the rest of the story by {months} months or more.</li>"
+                "<li><strong>Dated apart</strong>: {}.</li>",
+                escape(&super::render_md::rest_of_story(story, months))
             ));
         }
         out.push_str("</ul></li>\n");

@@ -3,7 +3,6 @@
 //! the article view (`<id>.html#p<n>`). What it is not: the reading view —
 //! the Arabic is only quoted where wording is noted.
 
-use super::dating::APART_MONTHS;
 use super::wording::Lexicon;
 use super::{Brief, Source, Story};
 
@@ -38,6 +37,20 @@ fn links(brief: &Brief, sources: &[Source]) -> String {
         .map(|s| link(brief, s))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Where the rest of a story sits in time, for an article dated apart
+/// from it by `months` (from the month most of the story agrees on).
+pub fn rest_of_story(story: &Story, months: i64) -> String {
+    match story.time {
+        Some(time) => format!(
+            "the rest of the story dates to {} ({} article(s)); its earliest possible date is {months} months after {}",
+            time.label(),
+            time.count,
+            time.point.label()
+        ),
+        None => format!("{months} months from the rest of the story"),
+    }
 }
 
 /// The story's time and the articles dated apart from it, as prose.
@@ -77,11 +90,11 @@ fn story_md(brief: &Brief, number: usize, story: &Story, out: &mut String) {
                 .as_ref()
                 .expect("only dated articles are apart");
             out.push_str(&format!(
-                "> **Dated apart:** {} dates to {} ({}), {} months or more from the rest of the story.\n\n",
+                "> **Dated apart:** {} dates to {} ({}); {}.\n\n",
                 escape(&brief.label(bullet.article)),
                 escape(&estimate.label()),
                 escape(&estimate.basis.join("; ")),
-                months.max(APART_MONTHS)
+                escape(&rest_of_story(story, months))
             ));
         }
     }
@@ -138,7 +151,8 @@ fn story_md(brief: &Brief, number: usize, story: &Story, out: &mut String) {
         }
         if let Some(months) = bullet.apart_months {
             out.push_str(&format!(
-                "  - **Dated apart** from the rest of the story by {months} months or more.\n"
+                "  - **Dated apart**: {}.\n",
+                escape(&rest_of_story(story, months))
             ));
         }
     }
