@@ -292,8 +292,13 @@ fn a_damaged_record_is_skipped_with_one_line() {
     fs::write(&damaged, text).unwrap();
     fs::write(out.join("junk.json"), "{ not json").unwrap();
 
+    fs::write(out.join("notes.html"), "<p>a reader's own page</p>").unwrap();
     let output = tarjama(&["brief", "out"], ws.path());
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // The damaged record's reading view is gone; other HTML is not touched.
+    assert!(!out.join("002_a4337a132dd5787c.html").exists());
+    assert!(out.join("notes.html").exists());
+    assert!(out.join("003_96083f8a8e168996.html").exists());
     let warnings: Vec<String> = stderr(&output)
         .lines()
         .filter(|l| l.contains("warning"))

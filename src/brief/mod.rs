@@ -709,6 +709,37 @@ pub fn article_page(id: &str) -> String {
     }
 }
 
+/// Removes reading views tarjama wrote for records that are gone or
+/// damaged, so no page outlives its record. Only pages carrying the
+/// generator mark are touched; other HTML in the folder is left alone.
+fn remove_stale_views(out_dir: &Path, brief: &Brief) -> Result<()> {
+    let current: BTreeSet<String> = brief
+        .articles
+        .iter()
+        .map(|a| article_page(a.id()))
+        .chain(["brief.html".to_string()])
+        .collect();
+    let mark = format!(
+        "<meta name=\"generator\" content=\"{}\">",
+        render_html::GENERATOR
+    );
+    let entries =
+        std::fs::read_dir(out_dir).with_context(|| format!("cannot list {}", out_dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".html") || current.contains(&name) || !path.is_file() {
+            continue;
+        }
+        let ours = std::fs::read_to_string(&path).is_ok_and(|text| text.contains(&mark));
+        if ours {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove the stale {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// What `write_brief` did.
 #[derive(Debug, Clone)]
 pub struct BriefReport {
@@ -740,6 +771,7 @@ pub fn write_brief(out_dir: &Path, settings: BriefSettings) -> Result<BriefRepor
             render_html::article_view(article).as_bytes(),
         )?;
     }
+    remove_stale_views(out_dir, &brief)?;
     write_atomic(
         &out_dir.join("brief.md"),
         render_md::brief(&brief).as_bytes(),

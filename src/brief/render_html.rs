@@ -71,9 +71,13 @@ footer dd { margin: 0; font-family: ui-monospace, "SFMono-Regular", Menlo, Conso
 }
 "#;
 
+/// Marks the pages tarjama wrote, so stale ones can be told from a
+/// reader's own files.
+pub const GENERATOR: &str = "tarjama brief";
+
 fn page(title: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body id=\"top\">\n{body}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"generator\" content=\"{GENERATOR}\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body id=\"top\">\n{body}</body>\n</html>\n",
         escape(title)
     )
 }
