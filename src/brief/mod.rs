@@ -488,20 +488,23 @@ fn merged_summary(candidates: &[Quote]) -> Vec<Quote> {
 /// sentence whose Arabic content words are most often absent from the
 /// other articles (share of new words × log of their count, so a long
 /// sentence of new facts beats a two-word fragment); ties to the earlier.
-fn distinctive(story: &[&ArticleAnalysis], which: usize, index: usize) -> Option<Quote> {
-    let others: BTreeSet<String> = story
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != which)
-        .flat_map(|(_, a)| {
-            a.record
-                .paragraphs
-                .iter()
-                .flat_map(|p| arabic::content_words(&p.source))
-        })
-        .collect();
+///
+/// `vocabulary` is the article's own content words; `articles_using`
+/// counts, per word, the story's articles that use it (computed once per
+/// story, so this stays linear in the story's size).
+fn distinctive(
+    article: &ArticleAnalysis,
+    index: usize,
+    vocabulary: &BTreeSet<String>,
+    articles_using: &BTreeMap<String, usize>,
+) -> Option<Quote> {
+    // A word is new when no other article of the story uses it.
+    let in_others = |w: &String| {
+        let own = usize::from(vocabulary.contains(w));
+        articles_using.get(w).copied().unwrap_or(0) > own
+    };
     let mut best: Option<(f64, Quote)> = None;
-    for (p, paragraph) in story[which].record.paragraphs.iter().enumerate() {
+    for (p, paragraph) in article.record.paragraphs.iter().enumerate() {
         for sentence in &paragraph.sentences {
             let words: BTreeSet<String> = arabic::content_words(&sentence.source)
                 .into_iter()
@@ -509,7 +512,7 @@ fn distinctive(story: &[&ArticleAnalysis], which: usize, index: usize) -> Option
             if words.len() < 4 || sentence.translation.trim().is_empty() {
                 continue;
             }
-            let new = words.iter().filter(|w| !others.contains(*w)).count() as f64;
+            let new = words.iter().filter(|w| !in_others(w)).count() as f64;
             let score = new / words.len() as f64 * (1.0 + new).ln();
             if best.as_ref().is_none_or(|(s, _)| score > *s) {
                 best = Some((
@@ -578,7 +581,23 @@ fn build_story(
         .collect();
     let time = dating::consensus(&estimates);
 
-    let story_articles: Vec<&ArticleAnalysis> = members.iter().map(|&i| &articles[i]).collect();
+    let vocabularies: Vec<BTreeSet<String>> = members
+        .iter()
+        .map(|&i| {
+            articles[i]
+                .record
+                .paragraphs
+                .iter()
+                .flat_map(|p| arabic::content_words(&p.source))
+                .collect()
+        })
+        .collect();
+    let mut articles_using: BTreeMap<String, usize> = BTreeMap::new();
+    for vocabulary in &vocabularies {
+        for word in vocabulary {
+            *articles_using.entry(word.clone()).or_default() += 1;
+        }
+    }
     let mut bullets = Vec::new();
     for (which, &index) in members.iter().enumerate() {
         let article = &articles[index];
@@ -612,7 +631,7 @@ fn build_story(
         };
         bullets.push(Bullet {
             article: index,
-            adds: distinctive(&story_articles, which, index),
+            adds: distinctive(article, index, &vocabularies[which], &articles_using),
             only_here,
             apart_months,
         });
