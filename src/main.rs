@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run_command(args),
         Command::Translate(args) => translate_command(args),
         Command::Verify(args) => verify_command(&args.out),
-        Command::Brief(args) => brief_command(&args.out, args.similarity),
+        Command::Brief(args) => brief_command(&args.out, args.similarity, None),
         Command::Models(command) => models_command(command),
     };
     match outcome {
@@ -96,17 +96,22 @@ fn run_command(args: cli::RunArgs) -> Outcome {
     if args.no_brief {
         return Ok(code);
     }
-    Ok(brief_command(&args.out, args.similarity)?.max(code))
+    Ok(brief_command(&args.out, args.similarity, Some(&pipeline.summarizer))?.max(code))
 }
 
 /// Writes the brief from the records in `out`; a record that cannot be
-/// used is skipped with one line, and does not fail the brief.
-fn brief_command(out: &Path, similarity: f64) -> Outcome {
+/// used is skipped with one line, and does not fail the brief. With the
+/// run's summarizer, a language model may write merged summaries (cached).
+fn brief_command(
+    out: &Path,
+    similarity: f64,
+    summarizer: Option<&tarjama::summarize::Summarizer>,
+) -> Outcome {
     let settings = tarjama::brief::BriefSettings { similarity };
-    let report =
-        tarjama::brief::write_brief(out, settings).map_err(|e| Failure { code: 1, error: e })?;
-    for line in &report.skipped {
-        eprintln!("tarjama: warning: brief skips {line}");
+    let report = tarjama::brief::write_brief(out, settings, summarizer)
+        .map_err(|e| Failure { code: 1, error: e })?;
+    for line in &report.warnings {
+        eprintln!("tarjama: warning: brief: {line}");
     }
     eprintln!("tarjama: {}", report.line(out));
     Ok(0)

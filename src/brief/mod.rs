@@ -20,6 +20,7 @@ pub mod arabic;
 pub mod dating;
 pub mod entities;
 pub mod group;
+pub mod model_merge;
 pub mod render_html;
 pub mod render_md;
 pub mod wording;
@@ -282,9 +283,16 @@ pub struct Story {
     /// The article closest to the rest of the story.
     pub central: usize,
     pub headline: Quote,
+    /// The extractive merged summary.
     pub summary: Vec<Quote>,
     /// What the merged summary was made from, in words.
     pub summary_method: String,
+    /// A language model's merged summary (see `model_merge`), when the run
+    /// made one that passed its checks: its text and the article
+    /// summaries it was written from. Shown instead of `summary`.
+    pub model_summary: Option<(String, Vec<Source>)>,
+    /// What a model merge of this story would be made from.
+    pub merge_input: Option<model_merge::MergeInput>,
     pub bullets: Vec<Bullet>,
     pub entities: Vec<EntityRow>,
     pub dates: Vec<DateRow>,
@@ -575,6 +583,9 @@ fn build_story(
         methods.into_iter().collect::<Vec<_>>().join(", ")
     );
 
+    let member_records: Vec<&Record> = members.iter().map(|&i| &articles[i].record).collect();
+    let merge_input = model_merge::input(&member_records);
+
     let estimates: Vec<&DateEstimate> = members
         .iter()
         .filter_map(|&i| articles[i].date_estimate.as_ref())
@@ -693,6 +704,8 @@ fn build_story(
         headline,
         summary,
         summary_method,
+        model_summary: None,
+        merge_input,
         bullets,
         entities,
         dates,
@@ -764,7 +777,8 @@ fn remove_stale_views(out_dir: &Path, brief: &Brief) -> Result<()> {
 pub struct BriefReport {
     pub stories: usize,
     pub articles: usize,
-    pub skipped: Vec<String>,
+    /// One line each: records skipped, model merges that failed to run.
+    pub warnings: Vec<String>,
 }
 
 impl BriefReport {
@@ -779,11 +793,81 @@ impl BriefReport {
     }
 }
 
+/// Puts cached (or, with the run's model at hand, new) model merges into
+/// the stories that can have one; see `model_merge`. Returns a line per
+/// problem for the reader.
+fn apply_model_merges(
+    out_dir: &Path,
+    brief: &mut Brief,
+    summarizer: Option<&crate::summarize::Summarizer>,
+) -> Result<Vec<String>> {
+    let old = model_merge::load_cache(out_dir);
+    let mut cache = BTreeMap::new();
+    let mut problems = Vec::new();
+    for story in &mut brief.stories {
+        let Some(input) = story.merge_input.clone() else {
+            continue;
+        };
+        let model_name = input
+            .settings
+            .model
+            .as_ref()
+            .map_or(String::new(), |m| m.name.clone());
+        let merge = match (old.get(&input.key), summarizer) {
+            (Some(found), _) => Some(found.clone()),
+            (None, Some(summarizer)) => match model_merge::run_model(summarizer, &input) {
+                Ok(made) => made,
+                Err(e) => {
+                    problems.push(format!("model merge failed: {e:#}"));
+                    None
+                }
+            },
+            (None, None) => None,
+        };
+        let Some(merge) = merge else {
+            story.summary_method.push_str(&format!(
+                "; no merge by {model_name} is cached for these summaries (tarjama run makes one)"
+            ));
+            continue;
+        };
+        if model_merge::passed(&merge) {
+            story.model_summary = Some((
+                merge.text.trim().to_string(),
+                story
+                    .articles
+                    .iter()
+                    .map(|&article| Source {
+                        article,
+                        anchor: Anchor::Summary,
+                    })
+                    .collect(),
+            ));
+            story.summary_method = format!(
+                "written by {model_name} from the article summaries and checked like every summary (names and numbers must occur in them)"
+            );
+        } else {
+            story.summary_method.push_str(&format!(
+                "; {model_name}'s merge failed its checks ({}), so it is not used",
+                merge.flags.join(", ")
+            ));
+        }
+        cache.insert(input.key.clone(), merge);
+    }
+    model_merge::save_cache(out_dir, &cache)?;
+    Ok(problems)
+}
+
 /// Builds the brief from the records in `out_dir` and writes `brief.md`,
-/// `brief.html` and one `<id>.html` per record there.
-pub fn write_brief(out_dir: &Path, settings: BriefSettings) -> Result<BriefReport> {
+/// `brief.html` and one `<id>.html` per record there. `summarizer`: the
+/// run's, to write model merges not yet cached (`None`: cache only).
+pub fn write_brief(
+    out_dir: &Path,
+    settings: BriefSettings,
+    summarizer: Option<&crate::summarize::Summarizer>,
+) -> Result<BriefReport> {
     let (records, skipped) = load_records(out_dir)?;
-    let brief = build(records, skipped, settings);
+    let mut brief = build(records, skipped, settings);
+    let mut problems = apply_model_merges(out_dir, &mut brief, summarizer)?;
     for article in &brief.articles {
         write_atomic(
             &out_dir.join(article_page(article.id())),
@@ -799,10 +883,11 @@ pub fn write_brief(out_dir: &Path, settings: BriefSettings) -> Result<BriefRepor
         &out_dir.join("brief.html"),
         render_html::brief(&brief).as_bytes(),
     )?;
+    problems.extend(brief.skipped.iter().map(|line| format!("skips {line}")));
     Ok(BriefReport {
         stories: brief.stories.len(),
         articles: brief.articles.len(),
-        skipped: brief.skipped,
+        warnings: problems,
     })
 }
 

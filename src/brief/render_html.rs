@@ -138,16 +138,27 @@ fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
         }
     }
 
-    out.push_str("<h3>Summary</h3>\n<ul class=\"summary\">\n");
-    for quote in &story.summary {
-        out.push_str(&format!(
-            "<li><bdi>{}</bdi> {}</li>\n",
-            escape(&quote.text),
-            link(brief, &quote.source)
-        ));
+    out.push_str("<h3>Summary</h3>\n");
+    match &story.model_summary {
+        Some((text, sources)) => out.push_str(&format!(
+            "<p class=\"summary\"><bdi>{}</bdi> <span class=\"note\">from</span> {}</p>\n",
+            escape(text),
+            links(brief, sources)
+        )),
+        None => {
+            out.push_str("<ul class=\"summary\">\n");
+            for quote in &story.summary {
+                out.push_str(&format!(
+                    "<li><bdi>{}</bdi> {}</li>\n",
+                    escape(&quote.text),
+                    link(brief, &quote.source)
+                ));
+            }
+            out.push_str("</ul>\n");
+        }
     }
     out.push_str(&format!(
-        "</ul>\n<p class=\"note\">Merged summary: {}.</p>\n",
+        "<p class=\"note\">Merged summary: {}.</p>\n",
         escape(&story.summary_method)
     ));
 

@@ -100,12 +100,23 @@ fn story_md(brief: &Brief, number: usize, story: &Story, out: &mut String) {
     }
 
     out.push_str("### Summary\n\n");
-    for quote in &story.summary {
-        out.push_str(&format!(
-            "- {} ({})\n",
-            escape(&quote.text),
-            link(brief, &quote.source)
-        ));
+    match &story.model_summary {
+        Some((text, sources)) => {
+            out.push_str(&format!(
+                "{} (from {})\n",
+                escape(text),
+                links(brief, sources)
+            ));
+        }
+        None => {
+            for quote in &story.summary {
+                out.push_str(&format!(
+                    "- {} ({})\n",
+                    escape(&quote.text),
+                    link(brief, &quote.source)
+                ));
+            }
+        }
     }
     out.push_str(&format!(
         "\n*Merged summary: {}.*\n\n",
