@@ -574,13 +574,19 @@ fn build_story(
     let methods: BTreeSet<&str> = members
         .iter()
         .map(|&i| match &articles[i].record.summary {
-            Some(s) if summary_is_sound(&articles[i].record) => s.settings.method.as_str(),
-            _ => "lead",
+            Some(s) if summary_is_sound(&articles[i].record) => {
+                if s.settings.method == "model" {
+                    "model-written summaries"
+                } else {
+                    "extractive summaries"
+                }
+            }
+            _ => "first sentences where a summary is missing or failed its checks",
         })
         .collect();
     let summary_method = format!(
-        "extractive: the sentences most central to the story, from the articles' summaries ({})",
-        methods.into_iter().collect::<Vec<_>>().join(", ")
+        "extractive — the sentences most central to the story, taken from the articles' {}",
+        methods.into_iter().collect::<Vec<_>>().join(" and ")
     );
 
     let member_records: Vec<&Record> = members.iter().map(|&i| &articles[i].record).collect();
