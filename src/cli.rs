@@ -44,6 +44,10 @@ pub enum Command {
     /// Check that every record's source still has the hash it recorded.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
+    /// Write brief.md, brief.html and a bilingual <id>.html per record: one
+    /// brief per story, built from the records alone (no model runs).
+    #[command(after_help = EXIT_CODES)]
+    Brief(BriefArgs),
     /// List, fetch or check the models named in models.toml.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -138,8 +142,32 @@ pub struct RunArgs {
     /// If another run is writing to the output folder, wait for it instead of stopping.
     #[arg(long)]
     pub wait: bool,
+    /// Do not write the brief (brief.md, brief.html, <id>.html) at the end.
+    #[arg(long)]
+    pub no_brief: bool,
+    /// Grouping threshold of the brief (see `tarjama brief --help`).
+    #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
+    pub similarity: f64,
     #[command(flatten)]
     pub model: ModelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BriefArgs {
+    /// Output folder holding the records.
+    #[arg(default_value = "outputs")]
+    pub out: PathBuf,
+    /// Grouping threshold, 0–1: articles whose combined similarity (Arabic
+    /// source, entities, English) reaches it are one story; higher splits more.
+    #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
+    pub similarity: f64,
+}
+
+fn parse_similarity(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("{text:?} is not a number from 0 to 1")),
+    }
 }
 
 #[derive(Debug, Args)]

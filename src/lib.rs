@@ -3,11 +3,13 @@
 //! The modules follow the data: `read` (bytes → text) → `clean` (debris) →
 //! `segment` (sentences) → `article` (all of that for one file) → `translate`
 //! (batches through `models::marian` with `search`) → `record` (outputs) →
-//! `run` (the batch job) and `verify`. Model files come from `model_store`;
+//! `run` (the batch job) and `verify`; `brief` turns an output folder's
+//! records into per-story briefs and bilingual reading views. Model files come from `model_store`;
 //! `marian_tokenizer` and `sentencepiece` rebuild the tokenizer.
 
 pub mod article;
 pub mod bench;
+pub mod brief;
 pub mod clean;
 pub mod cli;
 pub mod gguf_tokenizer;

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run_command(args),
         Command::Translate(args) => translate_command(args),
         Command::Verify(args) => verify_command(&args.out),
+        Command::Brief(args) => brief_command(&args.out, args.similarity, None),
         Command::Models(command) => models_command(command),
         Command::Bench(args) => bench_command(args),
         Command::BenchLlm(args) => bench_llm_command(args),
@@ -107,9 +108,29 @@ fn run_command(args: cli::RunArgs) -> Outcome {
         );
         return Ok(130);
     }
-    Ok(u8::from(
-        summary.failed > 0 || summary.manifest_error.is_some(),
-    ))
+    let code = u8::from(summary.failed > 0 || summary.manifest_error.is_some());
+    if args.no_brief {
+        return Ok(code);
+    }
+    Ok(brief_command(&args.out, args.similarity, Some(&pipeline.summarizer))?.max(code))
+}
+
+/// Writes the brief from the records in `out`; a record that cannot be
+/// used is skipped with one line, and does not fail the brief. With the
+/// run's summarizer, a language model may write merged summaries (cached).
+fn brief_command(
+    out: &Path,
+    similarity: f64,
+    summarizer: Option<&tarjama::summarize::Summarizer>,
+) -> Outcome {
+    let settings = tarjama::brief::BriefSettings { similarity };
+    let report = tarjama::brief::write_brief(out, settings, summarizer)
+        .map_err(|e| Failure { code: 1, error: e })?;
+    for line in &report.warnings {
+        eprintln!("tarjama: warning: brief: {line}");
+    }
+    eprintln!("tarjama: {}", report.line(out));
+    Ok(0)
 }
 
 fn translate_command(args: cli::TranslateArgs) -> Outcome {

@@ -98,7 +98,7 @@ fn assert_same_outputs(out: &Path, reference: &Path) {
     let mut compared = 0;
     for entry in fs::read_dir(reference).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if name.ends_with(".json") || name.ends_with(".md") {
+        if name.ends_with(".json") || name.ends_with(".md") || name.ends_with(".html") {
             assert_eq!(
                 fs::read(out.join(&name)).unwrap(),
                 fs::read(reference.join(&name)).unwrap(),
@@ -107,7 +107,8 @@ fn assert_same_outputs(out: &Path, reference: &Path) {
             compared += 1;
         }
     }
-    assert_eq!(compared, 80);
+    // 40 articles × (.json, .md, .html), then brief.md and brief.html.
+    assert_eq!(compared, 122);
 }
 
 #[test]
