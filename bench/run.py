@@ -89,11 +89,14 @@ def cpu_flags():
 
 
 def run_child(cmd, timeout):
-    """Run cmd; return (exit code, stdout, stderr, peak RSS KiB, wall seconds). Peak RSS via wait4."""
+    """Run cmd; return (exit code or None on timeout, stdout, stderr, peak RSS KiB, wall seconds).
+
+    Peak RSS is ru_maxrss from os.wait4 on the child (KiB on Linux)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
+        timed_out = False
         while True:
             pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
             if pid == proc.pid:
@@ -101,12 +104,15 @@ def run_child(cmd, timeout):
             if time.monotonic() > deadline:
                 proc.kill()
                 pid, status, ru = os.wait4(proc.pid, 0)
+                timed_out = True
                 break
             time.sleep(0.02)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here; keep Popen from waiting again
         out.seek(0)
         err.seek(0)
+        if timed_out:
+            return None, "", "", ru.ru_maxrss, wall
         return proc.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"), ru.ru_maxrss, wall
 
 
@@ -244,7 +250,11 @@ def main():
     ap.add_argument("--python", default=sys.executable, help="interpreter for ct2_run.py / llama_run.py")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--output-tokens", type=int, default=48)
-    ap.add_argument("--timeout", type=float, default=1800, help="seconds per child process")
+    ap.add_argument("--timeout", type=float, default=1800,
+                    help="seconds per child process; a measurement that takes longer is recorded as a timeout and "
+                    "that engine is not run again in that cell")
+    ap.add_argument("--budget", type=float, default=0,
+                    help="stop starting measurements after this many seconds (0 = no limit); the tables cover what ran")
     ap.add_argument("--llm", action="store_true", help="also run the language-model comparison")
     ap.add_argument("--llm-only", action="store_true", help="only the language-model comparison")
     ap.add_argument("--llm-model", default=str(ROOT / "models" / "demo" / "gemma-3-270m-q4_k_m.gguf"))
@@ -342,19 +352,69 @@ def main():
     for n in notes:
         log(f"run: note: {n}")
     cells = [(s, b, n) for s in shapes for b in beams_l for n in batches] if do_mt else []
+    # cheapest cells first (big batches, greedy, base), so that a --budget cut loses the slow ones;
+    # the tables list cells in the usual order
+    run_cells = sorted(cells, key=lambda c: (-c[2], c[0] != "base", c[1]))
     log(f"run: {len(cells)} cells x {len(engines) if do_mt else 0} engines x {args.rounds} rounds; LLM: {llm_engines or 'no'}; raw results -> {out_path}")
 
     # --- measurements -----------------------------------------------------------------------------
     expected_tokens = None
+    started = time.monotonic()
+    timed_out = set()  # (shape, beams, batch, engine) that hit --timeout
+
+    def over_budget():
+        if args.budget and time.monotonic() - started > args.budget:
+            if not any(n.startswith("stopped by --budget") for n in notes):
+                notes.append(f"stopped by --budget {args.budget:.0f} s after {len(results)} measurements; "
+                             "later rounds/cells are missing from the tables")
+                log(f"run: note: {notes[-1]}")
+            return True
+        return False
+
     for rnd in range(args.rounds):
+        # language model first in each round (a few minutes at most), then the translation cells
+        for engine in (llm_engines[rnd % 2:] + llm_engines[: rnd % 2]) if len(llm_engines) == 2 else llm_engines:
+            if over_budget():
+                continue
+            if engine == "tarjama":
+                cmd = [args.tarjama, "bench-llm", "--model", args.llm_model]
+            else:
+                cmd = [args.python, str(HERE / "llama_run.py"), "--model", args.llm_model]
+            cmd += ["--prompt-tokens", str(args.prompt_tokens), "--gen-tokens", str(args.gen_tokens), "--threads", str(args.threads)]
+            code, so, se, rss, wall = run_child(cmd, args.timeout)
+            label = f"round {rnd + 1}/{args.rounds} LLM {engine}"
+            if code is None:
+                notes.append(f"LLM {engine}: timed out after {args.timeout:.0f} s in round {rnd + 1}")
+                log(f"run: note: {notes[-1]}")
+                continue
+            rec = parse_json_line(so)
+            if code != 0 or rec is None:
+                log(se.strip()[-3000:])
+                die(f"{label}: exit {code}, stdout {so.strip()[:500]!r}\n  command: {' '.join(cmd)}")
+            if rec.get("prompt_tokens") != args.prompt_tokens or rec.get("gen_tokens") != args.gen_tokens:
+                die(f"{label}: wrong token counts: {rec}")
+            rec.update(kind="llm", engine=engine, engine_reported=rec.get("engine"), round=rnd + 1, peak_rss_kib=rss,
+                       wall_seconds=round(wall, 3), loadavg_1m_after=os.getloadavg()[0])
+            results.append(rec)
+            save()
+            log(f"run: {label}: prompt {rec['prompt_tokens_per_s']:,.1f} tok/s, generation {rec['gen_tokens_per_s']:,.1f} tok/s, {rss / 1024:,.0f} MiB")
         k = rnd % max(1, len(engines))
         order = engines[k:] + engines[:k]  # rotate the engine order each round
-        for shape, beams, batch in cells:
+        for shape, beams, batch in run_cells:
             for engine in order:
+                if (shape, beams, batch, engine) in timed_out or over_budget():
+                    continue
                 cmd = mt_command(engine, args, shape, beams, batch)
                 code, so, se, rss, wall = run_child(cmd, args.timeout)
-                rec = parse_json_line(so)
                 label = f"round {rnd + 1}/{args.rounds} {shape} beams={beams} batch={batch} {engine}"
+                if code is None:
+                    timed_out.add((shape, beams, batch, engine))
+                    notes.append(f"{shape} beams={beams} batch={batch} {engine}: timed out after {args.timeout:.0f} s "
+                                 f"in round {rnd + 1}; not run again")
+                    log(f"run: note: {notes[-1]}")
+                    save()
+                    continue
+                rec = parse_json_line(so)
                 if code != 0 or rec is None:
                     log(se.strip()[-3000:])
                     die(f"{label}: exit {code}, stdout {so.strip()[:500]!r}\n  command: {' '.join(cmd)}")
@@ -363,28 +423,11 @@ def main():
                 if rec.get("target_tokens") != expected_tokens or rec.get("beams") != beams or rec.get("batch") != batch:
                     die(f"{label}: wrong output: {rec} (expected target_tokens = sentences x {args.output_tokens})")
                 rec.update(kind="mt", engine=engine, engine_reported=rec.get("engine"), shape=shape, round=rnd + 1,
-                           peak_rss_kib=rss, wall_seconds=round(wall, 3))
+                           peak_rss_kib=rss, wall_seconds=round(wall, 3), loadavg_1m_after=os.getloadavg()[0])
                 results.append(rec)
                 save()
-                log(f"run: {label}: {rec['target_tokens_per_s']:,.1f} tok/s, {rss / 1024:,.0f} MiB peak RSS ({wall:.1f} s wall)")
-        for engine in (llm_engines[rnd % 2:] + llm_engines[: rnd % 2]) if len(llm_engines) == 2 else llm_engines:
-            if engine == "tarjama":
-                cmd = [args.tarjama, "bench-llm", "--model", args.llm_model]
-            else:
-                cmd = [args.python, str(HERE / "llama_run.py"), "--model", args.llm_model]
-            cmd += ["--prompt-tokens", str(args.prompt_tokens), "--gen-tokens", str(args.gen_tokens), "--threads", str(args.threads)]
-            code, so, se, rss, wall = run_child(cmd, args.timeout)
-            rec = parse_json_line(so)
-            label = f"round {rnd + 1}/{args.rounds} LLM {engine}"
-            if code != 0 or rec is None:
-                log(se.strip()[-3000:])
-                die(f"{label}: exit {code}, stdout {so.strip()[:500]!r}\n  command: {' '.join(cmd)}")
-            if rec.get("prompt_tokens") != args.prompt_tokens or rec.get("gen_tokens") != args.gen_tokens:
-                die(f"{label}: wrong token counts: {rec}")
-            rec.update(kind="llm", engine=engine, engine_reported=rec.get("engine"), round=rnd + 1, peak_rss_kib=rss, wall_seconds=round(wall, 3))
-            results.append(rec)
-            save()
-            log(f"run: {label}: prompt {rec['prompt_tokens_per_s']:,.1f} tok/s, generation {rec['gen_tokens_per_s']:,.1f} tok/s, {rss / 1024:,.0f} MiB")
+                log(f"run: {label}: {rec['target_tokens_per_s']:,.1f} tok/s, {rss / 1024:,.0f} MiB peak RSS "
+                    f"({wall:.1f} s wall, load {os.getloadavg()[0]:.1f})")
     save()
 
     # --- report -------------------------------------------------------------------------------------
