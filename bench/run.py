@@ -44,9 +44,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 MT_ENGINES = ["tarjama-f32", "tarjama-q8", "tarjama-q4", "ct2-float32", "ct2-int8"]
+# not run by default: CTranslate2 with CT2_USE_MKL=1. On AMD CPUs CTranslate2 does not use Intel MKL
+# by default (it logs "Use Intel MKL: false" and takes oneDNN for SGEMM and int8 GEMM); these force it.
+EXTRA_ENGINES = ["ct2-float32-mkl", "ct2-int8-mkl"]
 RATIOS = [  # (numerator, denominator) pairs reported per cell
     ("tarjama-f32", "ct2-float32"),
     ("tarjama-f32", "ct2-int8"),
+    ("tarjama-f32", "ct2-float32-mkl"),
     ("tarjama-q8", "ct2-int8"),
     ("tarjama-q4", "ct2-int8"),
 ]
@@ -88,13 +92,13 @@ def cpu_flags():
     return []
 
 
-def run_child(cmd, timeout):
+def run_child(cmd, timeout, env=None):
     """Run cmd; return (exit code or None on timeout, stdout, stderr, peak RSS KiB, wall seconds).
 
     Peak RSS is ru_maxrss from os.wait4 on the child (KiB on Linux)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + timeout
         timed_out = False
         while True:
@@ -164,8 +168,15 @@ def mt_command(engine, args, shape, beams, batch):
     if engine.startswith("tarjama-"):
         prec = engine.split("-", 1)[1]
         return [args.tarjama, "bench", "--model-dir", str(work / shape / "hf"), "--inputs", inputs, "--precision", prec] + common
-    q = engine.split("-", 1)[1]
+    q = engine.split("-")[1]
     return [args.python, str(HERE / "ct2_run.py"), "--model", str(work / shape / f"ct2-{q}"), "--inputs", inputs] + common
+
+
+def mt_env(engine):
+    """Environment of the child: CT2_USE_MKL=1 for the *-mkl engines, otherwise unchanged."""
+    if engine.endswith("-mkl"):
+        return dict(os.environ, CT2_USE_MKL="1")
+    return None
 
 
 def fmt_rate(vals):
@@ -245,7 +256,7 @@ def main():
     ap.add_argument("--shapes", default="base,big")
     ap.add_argument("--beams", default="1,4")
     ap.add_argument("--batches", default="1,16,64")
-    ap.add_argument("--engines", default=",".join(MT_ENGINES), help="subset of " + ",".join(MT_ENGINES))
+    ap.add_argument("--engines", default=",".join(MT_ENGINES), help="subset of " + ",".join(MT_ENGINES + EXTRA_ENGINES))
     ap.add_argument("--tarjama", default=str(ROOT / "target" / "release" / "tarjama"), help="tarjama binary")
     ap.add_argument("--python", default=sys.executable, help="interpreter for ct2_run.py / llama_run.py")
     ap.add_argument("--threads", type=int, default=2)
@@ -267,8 +278,8 @@ def main():
     shapes, beams_l, batches = csv(args.shapes), csv(args.beams, int), csv(args.batches, int)
     engines = csv(args.engines)
     for e in engines:
-        if e not in MT_ENGINES:
-            die(f"unknown engine {e!r} (known: {', '.join(MT_ENGINES)})")
+        if e not in MT_ENGINES + EXTRA_ENGINES:
+            die(f"unknown engine {e!r} (known: {', '.join(MT_ENGINES + EXTRA_ENGINES)})")
     do_mt = not args.llm_only
     do_llm = args.llm or args.llm_only
 
@@ -292,7 +303,7 @@ def main():
                         engines.remove(e)
     if do_mt:
         for shape in shapes:
-            for need in ["inputs.json"] + [f"ct2-{e.split('-', 1)[1]}" for e in engines if e.startswith("ct2-")] + (
+            for need in ["inputs.json"] + [f"ct2-{e.split('-')[1]}" for e in engines if e.startswith("ct2-")] + (
                 ["hf"] if any(e.startswith("tarjama-") for e in engines) else []
             ):
                 if not (work / shape / need).exists():
@@ -405,7 +416,7 @@ def main():
                 if (shape, beams, batch, engine) in timed_out or over_budget():
                     continue
                 cmd = mt_command(engine, args, shape, beams, batch)
-                code, so, se, rss, wall = run_child(cmd, args.timeout)
+                code, so, se, rss, wall = run_child(cmd, args.timeout, mt_env(engine))
                 label = f"round {rnd + 1}/{args.rounds} {shape} beams={beams} batch={batch} {engine}"
                 if code is None:
                     timed_out.add((shape, beams, batch, engine))

@@ -14,6 +14,14 @@ For each shape NAME in (base, big), OUT/NAME/ gets:
   inputs.json    64 sequences of exactly 40 source ids (39 random non-special ids, then </s>),
                  as "source_ids" and as "source_tokens" (the vocab.json strings of those ids)
 
+Weights: transformers' own initialisation with the real configs' init_std 0.02 (Linear and
+embedding weights N(0, 0.02), biases 0, layer norms 1/0, <pad> row 0, final_logits_bias 0). With
+random weights the decoder's output barely depends on the step: greedy decoding repeats one token
+(which one depends on the sentence), and larger or different random inits tried here (std
+1/sqrt(fan_in) up to 4/sqrt(fan_in), random biases, layer norms, final_logits_bias) did the same.
+This does not change the work per step: every matrix has the real shape and the output length is
+forced (ct2_run.py; `tarjama bench`), so nothing stops early.
+
 Idempotent: a part that already exists (its last file written) is skipped unless --force.
 Everything is deterministic: weights from torch.manual_seed(WEIGHT_SEED + shape index), inputs
 from numpy's PCG64 seeded with INPUT_SEED.
@@ -27,18 +35,19 @@ public model pages):
     (identical in every field that fixes the shape), and the official generation_config.json
     https://huggingface.co/Helsinki-NLP/opus-mt-ar-en/blob/75025b81d19bcde2121100dd3aa6103adde07c97/generation_config.json
     (bad_words_ids [[62833]], decoder_start 62833, eos 0, forced_eos 0, pad 62833, num_beams 4,
-    max_length 512) -- the revision pinned in models.toml. Parameter count of this shape: 76.3 M,
-    i.e. 305 MB in float32, matching the real 308 MB pytorch_model.bin.
+    max_length 512) -- the revision pinned in models.toml. This shape has 76.3 M weights
+    (305.5 MB model.safetensors in float32), matching the real 308 MB float32 pytorch_model.bin.
   * big = Helsinki-NLP/opus-mt-tc-big-ar-en (Transformer-big, OPUS-MT-tc 2022-03-09). The config of
     its fine-tune https://huggingface.co/SaeedMLK/opus-mt-tc-big-ar-en/blob/refs%2Fpr%2F2/config.json
     (same source.spm 915 kB / target.spm 804 kB / vocab.json 2.2 MB as the Helsinki-NLP repo at
     d290aaebf6287778635236bc726e9c94fd0bcfd3, the revision pinned in models.toml): vocab 61109,
     eos 25894, pad = decoder_start = 61108, relu, d_model 1024, 16 heads, ffn 4096, 6+6 layers,
     max_position_embeddings 1024. The architecture fields are the same in every official
-    Helsinki-NLP/opus-mt-tc-big-* config (e.g. .../opus-mt-tc-big-en-es/blame/d92f8dd.../config.json,
-    .../opus-mt-tc-big-hu-en/blame/65fd9d9.../config.json). Parameter count: 238.9 M; the public
-    CTranslate2 float16 conversion https://huggingface.co/ai-path/opus-mt-tc-big-ar-en-ct2 has a
-    480 MB model.bin = 2 bytes x 240 M, which agrees.
+    Helsinki-NLP/opus-mt-tc-big-* config, e.g.
+    https://huggingface.co/Helsinki-NLP/opus-mt-tc-big-en-es/blame/d92f8dddd96775b6d4161248366dffb5e3bd851f/config.json
+    https://huggingface.co/Helsinki-NLP/opus-mt-tc-big-hu-en/blame/65fd9d96bcbb0742669b1eb27e6a337c17c45f28/config.json
+    This shape has 238.9 M weights; the public CTranslate2 float16 conversion of the real model,
+    https://huggingface.co/ai-path/opus-mt-tc-big-ar-en-ct2 (480 MB model.bin = 2 bytes x 240 M), agrees.
   Not published in those pages: the position of <unk> in the real vocab.json (it does not change
   the shape; here <unk> = 1 in both, as in opus-mt-ar-en).
 
@@ -281,33 +290,11 @@ def write_inputs(name, idx, spec, path):
     )
 
 
-def check(out_dir, names, n_out=48):
-    """Show how CTranslate2 handles forced lengths on the converted models (documentation aid)."""
-    import ctranslate2
-
-    for name in names:
-        inputs = json.load(open(out_dir / name / "inputs.json"))
-        src = inputs["source_tokens"][:4]
-        for q in ("float32", "int8"):
-            tr = ctranslate2.Translator(str(out_dir / name / f"ct2-{q}"), device="cpu", intra_threads=2)
-            for beams in (1, 4):
-                for label, kw in (
-                    ("max only", dict(max_decoding_length=n_out)),
-                    ("min=max", dict(min_decoding_length=n_out, max_decoding_length=n_out)),
-                    ("min=max, return_end_token", dict(min_decoding_length=n_out, max_decoding_length=n_out, return_end_token=True)),
-                ):
-                    res = tr.translate_batch(src, beam_size=beams, **kw)
-                    lens = [len(r.hypotheses[0]) for r in res]
-                    eos = ["</s>" in r.hypotheses[0] for r in res]
-                    print(f"{name} {q} beams={beams} {label}: lengths {lens}, contains </s> {eos}")
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(ROOT / "bench" / "work"), help="output directory (default bench/work)")
     ap.add_argument("--shapes", default="base,big", help="comma-separated subset of base,big")
     ap.add_argument("--force", action="store_true", help="rewrite what exists")
-    ap.add_argument("--check", action="store_true", help="after setup, print how CTranslate2 treats forced lengths")
     args = ap.parse_args()
 
     out_dir = Path(args.out).resolve()
@@ -338,8 +325,6 @@ def main():
             log(f"{inp}: written")
         else:
             log(f"{inp}: exists, skipped")
-    if args.check:
-        check(out_dir, names)
 
 
 if __name__ == "__main__":
