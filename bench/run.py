@@ -272,7 +272,11 @@ def main():
     ap.add_argument("--prompt-tokens", type=int, default=128)
     ap.add_argument("--gen-tokens", type=int, default=64)
     ap.add_argument("--out", default=None, help="raw results JSON (default WORK/results-<timestamp>.json)")
+    ap.add_argument("--report", metavar="FILE", help="only print the tables of an earlier results JSON")
     args = ap.parse_args()
+    if args.report:
+        report_file(args.report)
+        return
 
     work = Path(args.work)
     shapes, beams_l, batches = csv(args.shapes), csv(args.beams, int), csv(args.batches, int)
@@ -442,28 +446,55 @@ def main():
     save()
 
     # --- report -------------------------------------------------------------------------------------
-    print(f"CPU: {env['cpu_model']} ({env['online_cpus']} online CPUs; flags {' '.join(env['cpu_flags'])}); threads per engine: {args.threads}")
+    env["loadavg_end"] = os.getloadavg()
+    save()
+    report(env, notes, results, engines, cells, command, out_path)
+
+
+def report(env, notes, results, engines, cells, command, out_path):
+    mt = [r for r in results if r["kind"] == "mt"]
+    llm = [r for r in results if r["kind"] == "llm"]
+    rounds = max([r["round"] for r in results], default=0)
+    print(f"CPU: {env['cpu_model']} ({env['online_cpus']} online CPUs; flags {' '.join(env['cpu_flags'])}); "
+          f"threads per engine: {env['threads']}")
     print(f"ctranslate2 {env['ctranslate2']}; llama-cpp-python {env['llama_cpp_python']}; "
           f"tarjama {env.get('tarjama_git_rev', 'not run')}; bench scripts {env['bench_git_rev']}")
-    print(f"load average at start {env['loadavg_start'][0]:.2f}, at end {os.getloadavg()[0]:.2f}; {env['date_utc']} UTC")
+    end = env.get("loadavg_end", env.get("loadavg_now", [float("nan")]))[0]
+    print(f"load average (1 min) at start {env['loadavg_start'][0]:.2f}, at end {end:.2f}; started {env['date_utc']} UTC")
     print(f"command: {command}")
     for n in notes:
         print(f"note: {n}")
-    if cells:
+    if mt:
+        out_tokens = mt[0]["target_tokens"] // mt[0]["sentences"]
         print()
-        print(f"Target tokens/s, median over {args.rounds} rounds (min–max); 64 sentences x 40 source tokens, "
-              f"output forced to {args.output_tokens} tokens; ratios = median of per-round ratios")
+        print(f"Target tokens/s, median over up to {rounds} rounds (min–max); {mt[0]['sentences']} sentences x 40 source "
+              f"tokens, output forced to {out_tokens} tokens; ratios = median of per-round ratios")
         print()
         print(mt_tables(results, engines, cells))
-    if llm_engines:
+    if llm:
         print()
-        print(f"Language model ({Path(args.llm_model).name}): {args.prompt_tokens} prompt tokens, {args.gen_tokens} generated "
-              f"tokens (greedy, one token per decode call), median over {args.rounds} rounds (min–max)")
+        print(f"Language model ({Path(next((r['model'] for r in llm if r.get('model')), '')).name or 'GGUF'}): {llm[0]['prompt_tokens']} prompt tokens, "
+              f"{llm[0]['gen_tokens']} generated tokens (greedy, one token per decode call), median over up to {rounds} "
+              f"rounds (min–max)")
         print()
         print(llm_table(results))
     print()
     print(f"raw results: {out_path}")
 
+
+def report_file(path):
+    """--report FILE: print the tables of a results JSON written by an earlier run."""
+    d = json.loads(Path(path).read_text())
+    results = d["results"]
+    engines = []
+    for r in results:
+        if r["kind"] == "mt" and r["engine"] not in engines:
+            engines.append(r["engine"])
+    engines.sort(key=lambda e: (MT_ENGINES + EXTRA_ENGINES).index(e))
+    order = {"base": 0, "big": 1}
+    cells = sorted({(r["shape"], r["beams"], r["batch"]) for r in results if r["kind"] == "mt"},
+                   key=lambda c: (order.get(c[0], 9), c[1], c[2]))
+    report(d["env"], d["notes"], results, engines, cells, d["command"], path)
 
 if __name__ == "__main__":
     main()
