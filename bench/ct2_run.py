@@ -8,13 +8,13 @@ The model directory is a CTranslate2 conversion written by bench/setup.py (its b
 the quantization). inputs.json holds 64 sequences of 40 source tokens; "source_tokens" are given to
 CTranslate2 as they are (it appends nothing to the source of a model converted from Transformers).
 
-Forced output length. CTranslate2 counts the end token in the decoding length: with
-max_decoding_length = N and nothing else, a hypothesis is at most N tokens *including* </s>, and
-</s> is dropped from the result (return_end_token=False). With min_decoding_length = N as well, </s>
-is masked out at every one of the N steps, so decoding runs exactly N steps, each producing a real
-token, and stops at the length limit: every hypothesis holds exactly N tokens, none of them </s>.
-This is checked for every output below (wrong length -> exit 1), and bench/setup.py --check shows
-what happens without the minimum.
+Forced output length. max_decoding_length = N alone only bounds the decoding steps: a hypothesis
+that ends with </s> comes back one token shorter than the steps it took (</s> is dropped unless
+return_end_token=True), so outputs may be shorter than N. min_decoding_length = N masks </s> for
+all of the first N steps, so with min = max = N decoding runs exactly N steps, each producing a real
+token: every hypothesis holds exactly N tokens, none of them </s>, greedy and beam alike
+(bench/ct2_length_check.py shows this on a checkpoint whose outputs do stop early). It is checked
+for every output below (wrong length -> exit 1).
 
 Timing covers only the translate_batch calls over the 64 sequences, in chunks of --batch (one call per
 chunk, max_batch_size = --batch), after an untimed warm-up call; model loading is not timed. With beam
