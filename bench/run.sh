@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# One command for the whole benchmark: venv, checkpoints, release build, measurements.
+#
+#   bench/run.sh                       # = bench/run.py --rounds 5 --llm
+#   bench/run.sh --rounds 3 --engines ct2-float32,ct2-int8      # arguments go to run.py
+#
+# Environment:
+#   BENCH_VENV   Python venv to create/use (default /tmp/venv-bench)
+#   BENCH_LLAMA  1 (default) to install llama-cpp-python too (compiles llama.cpp, ~7.5 min once)
+#   BENCH_BUILD  1 (default) to run `cargo build --release` in the repo root first
+#
+# Steps: create the venv and install bench/requirements.txt (+ requirements-llama.txt, built
+# with -DGGML_NATIVE=ON), write bench/work with bench/setup.py (skipped when present), build
+# tarjama, fetch the demo GGUF (scripts/fetch-demo-model.sh), then run bench/run.py.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+VENV="${BENCH_VENV:-/tmp/venv-bench}"
+PY="$VENV/bin/python"
+cd "$ROOT"
+
+log() { echo "run.sh: $*" >&2; }
+
+if [[ ! -x "$PY" ]]; then
+    log "creating $VENV"
+    python3 -m venv "$VENV"
+fi
+if ! "$PY" -c "import ctranslate2, transformers, torch, sentencepiece, safetensors" 2>/dev/null; then
+    log "installing bench/requirements.txt (torch from PyPI, ~1-5 min)"
+    "$VENV/bin/pip" install --disable-pip-version-check -q -r bench/requirements.txt
+fi
+if [[ "${BENCH_LLAMA:-1}" == 1 ]] && ! "$PY" -c "import llama_cpp" 2>/dev/null; then
+    log "installing llama-cpp-python (compiles llama.cpp with -DGGML_NATIVE=ON, ~7.5 min)"
+    CMAKE_BUILD_PARALLEL_LEVEL=2 CMAKE_ARGS="-DGGML_NATIVE=ON -DLLAVA_BUILD=OFF -DLLAMA_CURL=OFF" \
+        "$VENV/bin/pip" install --disable-pip-version-check -q --no-cache-dir -r bench/requirements-llama.txt
+fi
+
+log "checkpoints and inputs (bench/setup.py; skips what exists)"
+"$PY" bench/setup.py --out bench/work
+
+if [[ "${BENCH_BUILD:-1}" == 1 ]]; then
+    log "cargo build --release"
+    cargo build --release
+fi
+
+llm_args=()
+if [[ "${BENCH_LLAMA:-1}" == 1 ]]; then
+    model="$(scripts/fetch-demo-model.sh)"
+    llm_args=(--llm --llm-model "$model")
+fi
+
+if [[ $# -eq 0 ]]; then
+    set -- --rounds 5
+fi
+exec "$PY" bench/run.py --tarjama "$ROOT/target/release/tarjama" "${llm_args[@]}" "$@"
