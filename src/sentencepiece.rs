@@ -336,6 +336,43 @@ mod tests {
         assert!(format!("{err:#}").contains("charsmap"), "{err:#}");
     }
 
+    /// The crash the `sentencepiece` fuzz target found (artifact
+    /// crash-d8fa67e3…, a mutated tiny-base `source.spm`): its character
+    /// map is the fixture's with six trie units changed. Unchecked, the
+    /// first text normalized panics inside spm_precompiled.
+    #[test]
+    fn the_fuzzed_charsmap_crash_is_an_error() {
+        let spm = include_bytes!("../tests/fixtures/marian/tiny-base/source.spm");
+        let mut proto = ModelProto::decode(spm.as_slice()).unwrap();
+        let spec = proto.normalizer_spec.as_mut().unwrap();
+        let map = spec.precompiled_charsmap.as_mut().unwrap();
+        for (unit, value) in [
+            (0usize, 2950203353u32),
+            (1, 2178525144),
+            (8675, 2147506994),
+            (28628, 4177543605),
+            (28629, 2147533569),
+            (38579, 16564659),
+        ] {
+            map[4 + 4 * unit..8 + 4 * unit].copy_from_slice(&value.to_le_bytes());
+        }
+        let damaged_map = map.clone();
+        let unchecked = std::panic::catch_unwind(|| {
+            let mut text = NormalizedString::from("قال");
+            let _ = Precompiled::from(&damaged_map)
+                .unwrap()
+                .normalize(&mut text);
+        });
+        assert!(
+            unchecked.is_err(),
+            "the input no longer reproduces the crash"
+        );
+        let err = SentencePiece::from_bytes(&proto.encode_to_vec())
+            .err()
+            .unwrap();
+        assert!(format!("{err:#}").contains("outside"), "{err:#}");
+    }
+
     /// The check accepts real maps: the fixtures' (nmt_nfkc) ones.
     #[test]
     fn real_charsmaps_pass_the_check() {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Peak resident memory allowed for a run. Measured (debug build, tiny
-/// fixture checkpoint): ~55 MiB over the hostile corpus, ~160 MiB for a
+/// fixture checkpoint): 57 MiB over the hostile corpus, 160 MiB for a
 /// 4 MiB article of English (the largest accepted file; every sentence
 /// segmented, summarized and recorded). A 4 MiB Arabic article, measured by
 /// hand since it takes minutes in a debug build, peaked at ~76 MiB. The
