@@ -71,6 +71,7 @@ pub struct BenchArgs {
     /// Sentences per batch.
     #[arg(long, default_value_t = 64)]
     pub batch: usize,
+    /// Weights of the linear layers: f32, q8 or q4.
     #[arg(long, value_name = "P", default_value = "f32", value_parser = Precision::parse)]
     pub precision: Precision,
     /// Tokens generated per sentence (end of sentence is banned until then).
@@ -116,8 +117,7 @@ pub struct ModelArgs {
     #[arg(long, value_name = "N")]
     pub summary_words: Option<usize>,
     /// Weights of the opus-mt model's linear layers: f32 (as published), q8
-    /// (8-bit blocks) or q4 (4-bit k-quants); smaller and faster, slightly
-    /// less exact.
+    /// (8-bit blocks) or q4 (4-bit k-quants); smaller, slightly less exact.
     #[arg(long, value_name = "P", default_value = "f32", value_parser = Precision::parse)]
     pub precision: Precision,
     /// Threads for reading, writing and the model's matrix products (default: all cores).

@@ -238,6 +238,13 @@ impl Linear {
         let rows: usize = inner.iter().product();
         let flat = xs.reshape((rows, outer[0]))?;
         let out = match &self.weight {
+            Weight::Dense(transposed) if flat.device().is_cpu() => {
+                // Bias already added: return at once.
+                let out = dense_on_worker_pool(&flat, transposed, self.bias.as_ref())?;
+                let mut shape = inner.to_vec();
+                shape.push(self.out_dim);
+                return out.reshape(shape);
+            }
             Weight::Dense(transposed) => flat.matmul(transposed)?,
             Weight::Quantized(w) => {
                 let out = w.forward(&flat)?;
@@ -256,6 +263,83 @@ impl Linear {
         shape.push(self.out_dim);
         out.reshape(shape)
     }
+}
+
+/// `x W^T + b` for `x` `[rows, in]` and `W^T` `[in, out]` on the CPU, with
+/// the output columns split among candle's worker pool, each part a
+/// single-threaded gemm call.
+///
+/// Why not candle's matmul: it runs gemm on rayon's threads while candle's
+/// element-wise ops run on its own barrier pool, whose idle workers spin
+/// for a while after each op; with two pools on two cores the spinning
+/// steals the cores the matrix product needs. One pool for everything
+/// keeps the busy threads at the core count. The bias is written into the
+/// output first and gemm adds the product to it, which saves a pass.
+fn dense_on_worker_pool(xs: &Tensor, transposed: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
+    let (rows, inner) = xs.dims2()?;
+    let (_, cols) = transposed.dims2()?;
+    let xs = xs.contiguous()?;
+    let mut out = vec![0f32; rows * cols];
+    if let Some(bias) = bias {
+        let bias = bias.contiguous()?;
+        with_cpu_f32(&bias, |b, layout| {
+            let b = &b[layout.start_offset()..][..cols];
+            for row in out.chunks_exact_mut(cols) {
+                row.copy_from_slice(b);
+            }
+            Ok(())
+        })?;
+    }
+    // One part per thread, in whole 16-column groups (a vector's width).
+    let parts = candle_core::utils::get_num_threads().max(1);
+    let part_cols = cols.div_ceil(parts).next_multiple_of(16);
+    let part_count = cols.div_ceil(part_cols);
+    let out_ptr = out.as_mut_ptr() as usize;
+    with_cpu_f32(&xs, |x, x_layout| {
+        with_cpu_f32(transposed, |w, w_layout| {
+            let x = &x[x_layout.start_offset()..];
+            let w = &w[w_layout.start_offset()..];
+            if !w_layout.is_contiguous() {
+                candle_core::bail!("dense weights must be contiguous");
+            }
+            barrier_pool().execute_chunked(part_count, |range| {
+                for part in range {
+                    let first = part * part_cols;
+                    let width = part_cols.min(cols - first);
+                    // SAFETY: parts cover disjoint column ranges of `out`,
+                    // which outlives `execute_chunked`; `x` is `rows ×
+                    // inner` and `w` `inner × cols`, both contiguous, so
+                    // every index gemm forms from these strides is in
+                    // bounds.
+                    unsafe {
+                        gemm::gemm(
+                            rows,
+                            width,
+                            inner,
+                            (out_ptr as *mut f32).add(first),
+                            1,
+                            cols as isize,
+                            bias.is_some(),
+                            x.as_ptr(),
+                            1,
+                            inner as isize,
+                            w.as_ptr().add(first),
+                            1,
+                            cols as isize,
+                            1.0,
+                            1.0,
+                            false,
+                            false,
+                            false,
+                            gemm::Parallelism::None,
+                        );
+                    }
+                }
+            });
+            Ok(())
+        })
+    })?;
+    Tensor::from_vec(out, (rows, cols), xs.device())
 }
 
 fn linear(in_dim: usize, out_dim: usize, precision: Precision, vb: VarBuilder) -> Result<Linear> {
