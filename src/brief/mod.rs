@@ -626,7 +626,10 @@ fn build_story(
         let mut only_here: Vec<(String, Source)> = Vec::new();
         for note in &article.entities {
             let entity = &gazetteer.entities[note.entity];
-            if entity.kind == EntityKind::Agency
+            // In a story of one article every name is "only here"; that
+            // says nothing.
+            if members.len() == 1
+                || entity.kind == EntityKind::Agency
                 || elsewhere.contains(&note.entity)
                 || only_here.iter().any(|(n, _)| *n == entity.name)
             {

@@ -4,7 +4,9 @@
 //! Used only when every article of a story was summarized by the same
 //! model with the same limits (so the records themselves say which model
 //! and settings to use). The model gets the article summaries, in article
-//! order, and its output goes through the same checks as any summary
+//! order — for an article whose summary failed its checks, its first two
+//! translated sentences instead, so nothing unchecked is fed back — and
+//! its output goes through the same checks as any summary
 //! (`summarize::check`, with the stricter retry); a merge that still fails
 //! them is not used — the brief falls back to the extractive merge and
 //! says why. Results are kept in `<out>/.brief-summaries.cache` (JSON;
@@ -58,7 +60,12 @@ pub fn input(records: &[&Record]) -> Option<MergeInput> {
         if summary.settings != first.settings {
             return None;
         }
-        summaries.push(summary.text.trim().to_string());
+        let sound = !summary.text.trim().is_empty() && summary.flags.iter().all(|f| f == "retried");
+        summaries.push(if sound {
+            summary.text.trim().to_string()
+        } else {
+            lead(record)
+        });
     }
     let key_material = serde_json::to_vec(&(&summaries, &first.settings)).ok()?;
     Some(MergeInput {
@@ -66,6 +73,19 @@ pub fn input(records: &[&Record]) -> Option<MergeInput> {
         settings: first.settings.clone(),
         key: sha256_bytes(&key_material),
     })
+}
+
+/// An article's first two translated sentences.
+fn lead(record: &Record) -> String {
+    record
+        .paragraphs
+        .iter()
+        .flat_map(|p| &p.sentences)
+        .map(|s| s.translation.trim())
+        .filter(|t| !t.is_empty())
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The cache as found; an unreadable or damaged cache counts as empty (it
@@ -147,6 +167,13 @@ mod tests {
         c.summary.as_mut().unwrap().settings.max_words = 60;
         assert!(input(&[&a, &c]).is_none(), "different limits");
         assert!(input(&[&a, &record("Two.", "extractive")]).is_none());
+        // A summary that failed its checks is replaced by the article's lead.
+        let mut failed = record("Invented.", "model");
+        failed.summary.as_mut().unwrap().flags = vec!["unsupported-name".into()];
+        let merged = input(&[&a, &failed]).unwrap();
+        assert_eq!(merged.summaries[0], "One.");
+        assert_eq!(merged.summaries[1], lead(&failed));
+        assert!(!merged.summaries[1].contains("Invented"));
     }
 
     #[test]
