@@ -164,6 +164,37 @@ fn log_softmax(scores: &mut [f32]) {
     }
 }
 
+/// For every row of `logits` (`vocab` wide): `score` applied to a copy of
+/// the row, then its `count` best tokens with their scores, best first.
+/// Rows are independent, so they are spread over candle's worker pool (the
+/// threads the model uses; a second pool would compete with them).
+fn best_continuations(
+    logits: &[f32],
+    vocab: usize,
+    count: usize,
+    score: impl Fn(&mut [f32]) + Sync,
+) -> Vec<Vec<(f32, u32)>> {
+    let rows = logits.len() / vocab;
+    let results: Vec<std::sync::Mutex<Vec<(f32, u32)>>> =
+        (0..rows).map(|_| Default::default()).collect();
+    candle_core::utils::barrier_pool().execute_chunked(rows, |range| {
+        let mut scores = vec![0f32; vocab];
+        for row in range {
+            scores.copy_from_slice(&logits[row * vocab..(row + 1) * vocab]);
+            score(&mut scores);
+            let best = top_tokens(&scores, count)
+                .into_iter()
+                .map(|token| (scores[token as usize], token))
+                .collect();
+            *results[row].lock().unwrap_or_else(|e| e.into_inner()) = best;
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
+}
+
 /// The `count` highest-scoring token ids of one row, best first; equal
 /// scores in id order (the order the full ranking uses).
 fn top_tokens(scores: &[f32], count: usize) -> Vec<u32> {
@@ -263,27 +294,28 @@ fn beam(
             .flat_map(|s| s.beams.iter().map(|(t, _)| t[length - 1]))
             .collect();
         let (logits, vocab) = rows_of(&model.decode_step(&last, &mut state)?)?;
+        let keep = 2 * width;
+        let best_per_row = best_continuations(&logits, vocab, keep, |scores| {
+            log_softmax(scores);
+            ids.process(scores, length, settings.max_length);
+            if settings.renormalize_logits {
+                log_softmax(scores);
+            }
+        });
         let reaches_max = length + 1 >= settings.max_length;
         let normalizer = (length as f32).powf(penalty);
         let mut next_rows: Vec<u32> = Vec::new();
         let mut row = 0usize;
         for sentence in all.iter_mut().filter(|s| !s.done) {
             let first_row = row;
-            let keep = 2 * width;
             let mut candidates: Vec<(f32, usize, u32)> = Vec::with_capacity(keep * width);
             for (beam_index, (_, beam_score)) in sentence.beams.iter().enumerate() {
-                let mut scores = logits[row * vocab..(row + 1) * vocab].to_vec();
-                row += 1;
-                log_softmax(&mut scores);
-                ids.process(&mut scores, length, settings.max_length);
-                if settings.renormalize_logits {
-                    log_softmax(&mut scores);
-                }
                 // The best `keep` continuations over all beams are among
                 // the best `keep` of each beam, so only those are ranked.
-                for token in top_tokens(&scores, keep) {
-                    candidates.push((scores[token as usize] + beam_score, beam_index, token));
+                for &(score, token) in &best_per_row[row] {
+                    candidates.push((score + beam_score, beam_index, token));
                 }
+                row += 1;
             }
             candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
             candidates.truncate(keep);

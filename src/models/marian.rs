@@ -391,14 +391,36 @@ impl Attention {
     }
 
     /// Attends `xs` (the queries) to precomputed keys and values. `mask` is
-    /// additive, broadcastable to `[batch, heads, q_len, k_len]`.
-    fn attend(&self, xs: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>) -> Result<Tensor> {
+    /// additive, broadcastable to `[batch, heads, q_len, k_len]`. With
+    /// `kv_rows`, query row `r` attends to row `kv_rows[r]` of `k`, `v` and
+    /// `mask` (beams sharing their sentence's encoder keys and values).
+    fn attend(
+        &self,
+        xs: &Tensor,
+        k: &Tensor,
+        v: &Tensor,
+        mask: Option<&Tensor>,
+        kv_rows: Option<&[u32]>,
+    ) -> Result<Tensor> {
         let (b, t, _) = xs.dims3()?;
         let q = self.split_heads(&(self.q_proj.forward(xs)? * self.scaling)?)?;
         if t == 1 && xs.device().is_cpu() {
-            let out = single_query_attention(&q, k, v, mask)?;
+            let out = single_query_attention(&q, k, v, mask, kv_rows)?;
             return self.out_proj.forward(&out);
         }
+        let picked;
+        let (k, v, mask) = match kv_rows {
+            Some(rows) => {
+                let index = Tensor::new(rows, k.device())?;
+                picked = (
+                    k.index_select(&index, 0)?,
+                    v.index_select(&index, 0)?,
+                    mask.map(|m| m.index_select(&index, 0)).transpose()?,
+                );
+                (&picked.0, &picked.1, picked.2.as_ref())
+            }
+            None => (k, v, mask),
+        };
         // `k` may be a view into a longer cache buffer; the matmul reads it
         // through its strides, so no copy is made.
         let mut scores = q.matmul(&k.t()?)?;
@@ -463,6 +485,7 @@ fn single_query_attention(
     k: &Tensor,
     v: &Tensor,
     mask: Option<&Tensor>,
+    kv_rows: Option<&[u32]>,
 ) -> Result<Tensor> {
     let (rows, heads, _, head_dim) = q.dims4()?;
     let len = k.dim(2)?;
@@ -496,14 +519,15 @@ fn single_query_attention(
                                     row_width,
                                 )
                             };
+                            let source = kv_rows.map_or(row, |m| m[row] as usize);
                             let mut scores = vec![0f32; len];
                             for head in 0..heads {
                                 let query = &qs[(row * heads + head) * head_dim..][..head_dim];
-                                let k_base = k_off + row * ksd[0] + head * ksd[1];
+                                let k_base = k_off + source * ksd[0] + head * ksd[1];
                                 for (t, score) in scores.iter_mut().enumerate() {
                                     let key = &ks[k_base + t * ksd[2]..][..head_dim];
                                     *score =
-                                        dot(query, key) + masks.map_or(0.0, |m| m[row * len + t]);
+                                        dot(query, key) + masks.map_or(0.0, |m| m[source * len + t]);
                                 }
                                 let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                                 let mut sum = 0f32;
@@ -512,7 +536,7 @@ fn single_query_attention(
                                     sum += *s;
                                 }
                                 let head_out = &mut row_out[head * head_dim..][..head_dim];
-                                let v_base = v_off + row * vsd[0] + head * vsd[1];
+                                let v_base = v_off + source * vsd[0] + head * vsd[1];
                                 for (t, &w) in scores.iter().enumerate() {
                                     let value = &vs[v_base + t * vsd[2]..][..head_dim];
                                     let w = w / sum;
@@ -598,7 +622,7 @@ impl EncoderLayer {
 
     fn forward(&self, xs: &Tensor, mask: &Tensor) -> Result<Tensor> {
         let (k, v) = self.self_attn.keys_values(xs)?;
-        let attended = self.self_attn.attend(xs, &k, &v, Some(mask))?;
+        let attended = self.self_attn.attend(xs, &k, &v, Some(mask), None)?;
         let xs = self.self_attn_layer_norm.forward(&(xs + attended)?)?;
         let ffn = self.ffn.forward(&xs)?;
         self.final_layer_norm.forward(&(xs + ffn)?)
@@ -686,7 +710,8 @@ impl SelfAttentionCache {
 /// The keys and values one decoder layer keeps between steps.
 struct LayerCache {
     past: SelfAttentionCache,
-    /// Keys/values of the encoder output, computed once per sentence.
+    /// Keys/values of the encoder output, `[sentences, heads, src_len,
+    /// head_dim]`: computed once per sentence and never copied per beam.
     cross: (Tensor, Tensor),
 }
 
@@ -697,14 +722,16 @@ struct LayerCache {
 /// states must never share them.
 pub struct DecoderState {
     layers: Vec<LayerCache>,
-    /// Additive mask over encoder positions, `[rows, 1, 1, src_len]`.
+    /// Additive mask over encoder positions, `[sentences, 1, 1, src_len]`.
     cross_mask: Tensor,
+    /// For each decoder row, its sentence (row of the encoder output).
+    sources: Vec<u32>,
     steps: usize,
 }
 
 impl DecoderState {
     pub fn rows(&self) -> Result<usize> {
-        self.cross_mask.dim(0)
+        Ok(self.sources.len())
     }
 
     /// Keeps, in this order, the rows named by `rows` (indices into the
@@ -716,9 +743,10 @@ impl DecoderState {
             if let Some((k, v)) = &layer.past.buffers {
                 layer.past.buffers = Some((pick(k)?, pick(v)?));
             }
-            layer.cross = (pick(&layer.cross.0)?, pick(&layer.cross.1)?);
         }
-        self.cross_mask = pick(&self.cross_mask)?;
+        // The encoder's keys and values stay where they are; only the
+        // map from rows to sentences changes.
+        self.sources = rows.iter().map(|&r| self.sources[r as usize]).collect();
         Ok(())
     }
 }
@@ -824,10 +852,9 @@ impl MarianMT {
         copies: usize,
     ) -> Result<DecoderState> {
         let batch = encoded.dim(0)?;
-        let repeat: Vec<u32> = (0..batch as u32)
+        let sources: Vec<u32> = (0..batch as u32)
             .flat_map(|row| std::iter::repeat_n(row, copies))
             .collect();
-        let repeat = Tensor::new(repeat.as_slice(), encoded.device())?;
         let layers = self
             .decoder_layers
             .iter()
@@ -838,17 +865,16 @@ impl MarianMT {
                         buffers: None,
                         len: 0,
                     },
-                    cross: (k.index_select(&repeat, 0)?, v.index_select(&repeat, 0)?),
+                    cross: (k, v),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
         let (b, s) = mask.dims2()?;
-        let cross_mask = additive_mask(mask)?
-            .reshape((b, 1, 1, s))?
-            .index_select(&repeat, 0)?;
+        let cross_mask = additive_mask(mask)?.reshape((b, 1, 1, s))?;
         Ok(DecoderState {
             layers,
             cross_mask,
+            sources,
             steps: 0,
         })
     }
@@ -873,13 +899,17 @@ impl MarianMT {
             // causal mask is needed.
             let (k, v) = layer.self_attn.keys_values(&xs)?;
             let (k, v) = cache.past.append(&k, &v)?;
-            let attended = layer.self_attn.attend(&xs, &k, &v, None)?;
+            let attended = layer.self_attn.attend(&xs, &k, &v, None, None)?;
             xs = layer.self_attn_layer_norm.forward(&(xs + attended)?)?;
 
             let (ck, cv) = &cache.cross;
-            let attended = layer
-                .encoder_attn
-                .attend(&xs, ck, cv, Some(&state.cross_mask))?;
+            let attended = layer.encoder_attn.attend(
+                &xs,
+                ck,
+                cv,
+                Some(&state.cross_mask),
+                Some(&state.sources),
+            )?;
             xs = layer.encoder_attn_layer_norm.forward(&(xs + attended)?)?;
 
             let ffn = layer.ffn.forward(&xs)?;
@@ -928,7 +958,7 @@ mod tests {
         let keep =
             Tensor::new(&[[1u8, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 0, 0, 0, 0]], &dev).unwrap();
         let mask = additive_mask(&keep).unwrap();
-        let ours = single_query_attention(&q, &k, &v, Some(&mask)).unwrap();
+        let ours = single_query_attention(&q, &k, &v, Some(&mask), None).unwrap();
         let scores = q
             .matmul(&k.t().unwrap().contiguous().unwrap())
             .unwrap()
