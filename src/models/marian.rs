@@ -526,8 +526,8 @@ fn single_query_attention(
                                 let k_base = k_off + source * ksd[0] + head * ksd[1];
                                 for (t, score) in scores.iter_mut().enumerate() {
                                     let key = &ks[k_base + t * ksd[2]..][..head_dim];
-                                    *score =
-                                        dot(query, key) + masks.map_or(0.0, |m| m[source * len + t]);
+                                    *score = dot(query, key)
+                                        + masks.map_or(0.0, |m| m[source * len + t]);
                                 }
                                 let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                                 let mut sum = 0f32;
