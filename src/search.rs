@@ -10,7 +10,7 @@
 //! generation config: `bad_words_ids` (the pad id) can never be chosen, and
 //! at the last allowed position only `</s>` can (`forced_eos_token_id`).
 
-use candle_core::{Result, Tensor};
+use candle_core::{DType, Result, Storage, Tensor};
 
 use crate::models::marian::{DecoderState, MarianMT};
 
@@ -55,27 +55,38 @@ impl SpecialIds {
         }
     }
 
-    /// Applies the logit processors in place. `length` is the length of the
-    /// sequence so far, the decoder start token included.
-    fn process(&self, scores: &mut [f32], length: usize, max_length: usize) {
-        for &id in &self.banned {
-            if let Some(s) = scores.get_mut(id as usize) {
-                *s = f32::NEG_INFINITY;
-            }
+    /// The logit processors for the step where the sequence so far has
+    /// `length` tokens, the decoder start token included.
+    fn processors(&self, length: usize, max_length: usize) -> Processors<'_> {
+        let forced = self.forced_eos.filter(|_| length + 1 == max_length);
+        Processors {
+            forced: forced.map(|eos| eos as usize),
+            banned: &self.banned,
         }
-        if let Some(eos) = self.forced_eos {
-            if length + 1 == max_length {
-                for (id, s) in scores.iter_mut().enumerate() {
-                    if id != eos as usize {
-                        *s = f32::NEG_INFINITY;
-                    }
-                }
-                // transformers' ForcedEOSTokenLogitsProcessor gives the end
-                // token a score of exactly 0, which beam scores then add.
-                if let Some(s) = scores.get_mut(eos as usize) {
-                    *s = 0.0;
-                }
-            }
+    }
+}
+
+/// What the logit processors do to one step's scores, applied one token at
+/// a time so a row is never copied to be rewritten.
+struct Processors<'a> {
+    /// At the last allowed position, only this token may follow.
+    forced: Option<usize>,
+    banned: &'a [u32],
+}
+
+impl Processors<'_> {
+    /// The score token `id` has after the processors, given its score
+    /// before them.
+    fn apply(&self, id: usize, score: f32) -> f32 {
+        if let Some(eos) = self.forced {
+            // transformers' ForcedEOSTokenLogitsProcessor gives the end
+            // token a score of exactly 0, which beam scores then add.
+            return if id == eos { 0.0 } else { f32::NEG_INFINITY };
+        }
+        if self.banned.contains(&(id as u32)) {
+            f32::NEG_INFINITY
+        } else {
+            score
         }
     }
 }
@@ -96,22 +107,30 @@ pub fn generate(
     }
 }
 
-/// The logits of all rows in one buffer, and the row width (vocabulary).
-fn rows_of(logits: &Tensor) -> Result<(Vec<f32>, usize)> {
+/// Runs `f` on the logits `[rows, vocab]` as one f32 buffer and the row
+/// width. On the CPU the tensor's own buffer is lent, not copied: at batch 64
+/// with 4 beams a copy was 64 MB per step.
+fn with_logits<R>(logits: &Tensor, f: impl FnOnce(&[f32], usize) -> R) -> Result<R> {
     let (_, vocab) = logits.dims2()?;
-    let flat = logits
-        .to_dtype(candle_core::DType::F32)?
-        .flatten_all()?
-        .to_vec1()?;
-    Ok((flat, vocab))
+    let logits = logits.to_dtype(DType::F32)?.contiguous()?;
+    {
+        let (storage, layout) = logits.storage_and_layout();
+        if let (Storage::Cpu(cpu), Some((start, end))) = (&*storage, layout.contiguous_offsets()) {
+            return Ok(f(&cpu.as_slice::<f32>()?[start..end], vocab));
+        }
+    }
+    let flat: Vec<f32> = logits.flatten_all()?.to_vec1()?;
+    Ok(f(&flat, vocab))
 }
 
-/// Index of the largest score; the first one on ties, as torch's argmax.
-fn argmax(scores: &[f32]) -> u32 {
-    let mut best = 0;
-    for (i, &s) in scores.iter().enumerate() {
-        if s > scores[best] {
-            best = i;
+/// Index of the largest of `scores(0..len)`; the first one on ties, as
+/// torch's argmax.
+fn argmax(len: usize, scores: impl Fn(usize) -> f32) -> u32 {
+    let (mut best, mut best_score) = (0, scores(0));
+    for i in 1..len {
+        let s = scores(i);
+        if s > best_score {
+            (best, best_score) = (i, s);
         }
     }
     best as u32
@@ -132,11 +151,16 @@ fn greedy(
     let mut length = 1;
     while !live.is_empty() && length < settings.max_length {
         let last: Vec<u32> = live.iter().map(|&s| outputs[s][length - 1]).collect();
-        let (mut logits, vocab) = rows_of(&model.decode_step(&last, &mut state)?)?;
+        let logits = model.decode_step(&last, &mut state)?;
+        let processors = ids.processors(length, settings.max_length);
+        let tokens = with_logits(&logits, |logits, vocab| {
+            logits
+                .chunks(vocab)
+                .map(|row| argmax(vocab, |id| processors.apply(id, row[id])))
+                .collect::<Vec<u32>>()
+        })?;
         let mut keep = Vec::with_capacity(live.len());
-        for (row, (&sentence, scores)) in live.iter().zip(logits.chunks_mut(vocab)).enumerate() {
-            ids.process(scores, length, settings.max_length);
-            let token = argmax(scores);
+        for (row, (&sentence, token)) in live.iter().zip(tokens).enumerate() {
             outputs[sentence].push(token);
             if token != ids.eos {
                 keep.push(row);
@@ -154,38 +178,56 @@ fn greedy(
     Ok(outputs)
 }
 
-/// `log_softmax` over one row, in f32 as torch computes it.
-fn log_softmax(scores: &mut [f32]) {
-    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let sum: f32 = scores.iter().map(|&s| (s - max).exp()).sum();
-    let log_sum = sum.ln();
-    for s in scores.iter_mut() {
-        *s = *s - max - log_sum;
-    }
+/// The log-sum-exp of one row, in f32 as torch's `log_softmax` computes
+/// it: `log_softmax(x)[i] = x[i] - max - log_sum`.
+fn max_and_log_sum(len: usize, scores: impl Fn(usize) -> f32) -> (f32, f32) {
+    let max = (0..len).map(&scores).fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = (0..len).map(|i| (scores(i) - max).exp()).sum();
+    (max, sum.ln())
 }
 
-/// For every row of `logits` (`vocab` wide): `score` applied to a copy of
-/// the row, then its `count` best tokens with their scores, best first.
+/// For every row of `logits` (`vocab` wide): its `count` best next tokens
+/// with their log-probabilities (log-softmax, then the processors, then
+/// log-softmax again if `renormalize`), best first.
 /// Rows are independent, so they are spread over candle's worker pool (the
 /// threads the model uses; a second pool would compete with them).
 fn best_continuations(
     logits: &[f32],
     vocab: usize,
     count: usize,
-    score: impl Fn(&mut [f32]) + Sync,
+    processors: &Processors,
+    renormalize: bool,
 ) -> Vec<Vec<(f32, u32)>> {
     let rows = logits.len() / vocab;
     let results: Vec<std::sync::Mutex<Vec<(f32, u32)>>> =
         (0..rows).map(|_| Default::default()).collect();
     candle_core::utils::barrier_pool().execute_chunked(rows, |range| {
-        let mut scores = vec![0f32; vocab];
         for row in range {
-            scores.copy_from_slice(&logits[row * vocab..(row + 1) * vocab]);
-            score(&mut scores);
-            let best = top_tokens(&scores, count)
-                .into_iter()
-                .map(|token| (scores[token as usize], token))
-                .collect();
+            let raw = &logits[row * vocab..(row + 1) * vocab];
+            let (max, log_sum) = max_and_log_sum(vocab, |i| raw[i]);
+            let processed = |i: usize| processors.apply(i, raw[i] - max - log_sum);
+            let best = if renormalize {
+                let (max, log_sum) = max_and_log_sum(vocab, processed);
+                top_scores(vocab, count, |i| processed(i) - max - log_sum)
+            } else if processors.forced.is_none() {
+                // The common step: only a few banned tokens differ from
+                // plain log-softmax. Rank plain scores with room for the
+                // banned ones, then drop those: what is left is exactly the
+                // processed ranking, at a fraction of the cost per token.
+                let banned = processors.banned;
+                let mut best = top_scores(vocab, count + banned.len(), |i| raw[i] - max - log_sum);
+                best.retain(|(_, id)| !banned.contains(id));
+                if best.len() >= count {
+                    best.truncate(count);
+                    best
+                } else {
+                    // Fewer allowed tokens than asked for: the ranking must
+                    // go on into banned (-inf) ones, in id order.
+                    top_scores(vocab, count, processed)
+                }
+            } else {
+                top_scores(vocab, count, processed)
+            };
             *results[row].lock().unwrap_or_else(|e| e.into_inner()) = best;
         }
     });
@@ -195,21 +237,40 @@ fn best_continuations(
         .collect()
 }
 
-/// The `count` highest-scoring token ids of one row, best first; equal
-/// scores in id order (the order the full ranking uses).
-fn top_tokens(scores: &[f32], count: usize) -> Vec<u32> {
-    let rank = |a: &u32, b: &u32| {
-        scores[*b as usize]
-            .total_cmp(&scores[*a as usize])
-            .then(a.cmp(b))
-    };
-    let mut ids: Vec<u32> = (0..scores.len() as u32).collect();
-    if count < ids.len() {
-        ids.select_nth_unstable_by(count, rank);
-        ids.truncate(count);
+/// The `count` highest of `scores(0..len)` with their indices, best first;
+/// equal scores in index order (the order a full ranking gives). One pass
+/// with a short sorted list: a row is read once and nothing is allocated
+/// per token.
+fn top_scores(len: usize, count: usize, scores: impl Fn(usize) -> f32) -> Vec<(f32, u32)> {
+    use std::cmp::Ordering;
+    let mut best: Vec<(f32, u32)> = Vec::with_capacity(count + 1);
+    if count == 0 {
+        return best;
     }
-    ids.sort_by(rank);
-    ids
+    let mut threshold = f32::NEG_INFINITY;
+    for i in 0..len {
+        let s = scores(i);
+        // Most tokens fall below the last kept score; the plain comparison
+        // turns them away cheaply (NaN and equal scores go on to the exact
+        // test).
+        if s < threshold {
+            continue;
+        }
+        if best.len() == count {
+            // Indices come in increasing order, so a tie with the last kept
+            // score loses: only a strictly higher score gets in.
+            if s.total_cmp(&best[count - 1].0) != Ordering::Greater {
+                continue;
+            }
+            best.pop();
+        }
+        let at = best.partition_point(|&(b, _)| b.total_cmp(&s) != Ordering::Less);
+        best.insert(at, (s, i as u32));
+        if best.len() == count {
+            threshold = best[count - 1].0;
+        }
+    }
+    best
 }
 
 /// A finished hypothesis: its tokens (start included, the last generated
@@ -293,15 +354,18 @@ fn beam(
             .filter(|s| !s.done)
             .flat_map(|s| s.beams.iter().map(|(t, _)| t[length - 1]))
             .collect();
-        let (logits, vocab) = rows_of(&model.decode_step(&last, &mut state)?)?;
+        let logits = model.decode_step(&last, &mut state)?;
         let keep = 2 * width;
-        let best_per_row = best_continuations(&logits, vocab, keep, |scores| {
-            log_softmax(scores);
-            ids.process(scores, length, settings.max_length);
-            if settings.renormalize_logits {
-                log_softmax(scores);
-            }
-        });
+        let processors = ids.processors(length, settings.max_length);
+        let best_per_row = with_logits(&logits, |logits, vocab| {
+            best_continuations(
+                logits,
+                vocab,
+                keep,
+                &processors,
+                settings.renormalize_logits,
+            )
+        })?;
         let reaches_max = length + 1 >= settings.max_length;
         let normalizer = (length as f32).powf(penalty);
         let mut next_rows: Vec<u32> = Vec::new();
@@ -372,7 +436,8 @@ mod tests {
 
     #[test]
     fn argmax_takes_the_first_of_equal_scores() {
-        assert_eq!(argmax(&[1.0, 3.0, 3.0, 2.0]), 1);
+        let scores = [1.0, 3.0, 3.0, 2.0];
+        assert_eq!(argmax(scores.len(), |i| scores[i]), 1);
     }
 
     #[test]
@@ -383,26 +448,70 @@ mod tests {
             forced_eos: Some(0),
             banned: vec![3],
         };
-        let mut scores = vec![0.5, 2.0, 1.0, 9.0];
-        ids.process(&mut scores, 2, 8);
-        assert_eq!(argmax(&scores), 1);
-        let mut scores = vec![0.5, 2.0, 1.0, 9.0];
-        ids.process(&mut scores, 7, 8);
-        assert_eq!(argmax(&scores), 0);
+        let scores = [0.5, 2.0, 1.0, 9.0];
+        let p = ids.processors(2, 8);
+        assert_eq!(argmax(4, |i| p.apply(i, scores[i])), 1);
+        let p = ids.processors(7, 8);
+        assert_eq!(argmax(4, |i| p.apply(i, scores[i])), 0);
+        assert_eq!(p.apply(0, scores[0]), 0.0);
+        assert_eq!(p.apply(1, scores[1]), f32::NEG_INFINITY);
     }
 
     #[test]
-    fn top_tokens_agree_with_a_full_sort() {
+    fn top_scores_agree_with_a_full_sort() {
         let scores = [0.5f32, 3.0, -1.0, 3.0, 2.0, f32::NEG_INFINITY, 2.5];
-        assert_eq!(top_tokens(&scores, 3), vec![1, 3, 6]);
-        assert_eq!(top_tokens(&scores, 10), vec![1, 3, 6, 4, 0, 2, 5]);
+        let ids = |best: Vec<(f32, u32)>| best.into_iter().map(|(_, id)| id).collect::<Vec<_>>();
+        assert_eq!(ids(top_scores(7, 3, |i| scores[i])), vec![1, 3, 6]);
+        assert_eq!(
+            ids(top_scores(7, 10, |i| scores[i])),
+            vec![1, 3, 6, 4, 0, 2, 5]
+        );
+        assert!(top_scores(7, 0, |i| scores[i]).is_empty());
     }
 
     #[test]
     fn log_softmax_sums_to_one() {
-        let mut s = vec![1.0f32, 2.0, 3.0];
-        log_softmax(&mut s);
-        let total: f32 = s.iter().map(|x| x.exp()).sum();
+        let x = [1.0f32, 2.0, 3.0];
+        let (max, log_sum) = max_and_log_sum(3, |i| x[i]);
+        let total: f32 = x.iter().map(|v| (v - max - log_sum).exp()).sum();
         assert!((total - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn best_continuations_rank_log_probabilities_after_the_processors() {
+        let ids = SpecialIds {
+            decoder_start: 3,
+            eos: 0,
+            forced_eos: Some(0),
+            banned: vec![3],
+        };
+        // Two rows of a vocabulary of 4; token 3 is banned.
+        let logits = [0.0f32, 1.0, 2.0, 9.0, 5.0, 4.0, 4.0, 0.0];
+        let p = ids.processors(2, 8);
+        let best = best_continuations(&logits, 4, 2, &p, false);
+        let row0 = &logits[..4];
+        let (max, log_sum) = max_and_log_sum(4, |i| row0[i]);
+        assert_eq!(
+            best[0],
+            vec![(2.0 - max - log_sum, 2), (1.0 - max - log_sum, 1)]
+        );
+        assert_eq!(best[1].iter().map(|b| b.1).collect::<Vec<_>>(), vec![0, 1]);
+        // Renormalized, the banned token's mass is spread over the rest.
+        let renormalized = best_continuations(&logits, 4, 3, &p, true);
+        let total: f32 = renormalized[0].iter().map(|b| b.0.exp()).sum();
+        assert!((total - 1.0).abs() < 1e-6, "{total}");
+        // Asked for more than the allowed tokens, the ranking goes on into
+        // the banned one, as a full sort of the processed row would.
+        let all = best_continuations(&logits, 4, 4, &p, false);
+        assert_eq!(
+            all[0].iter().map(|b| b.1).collect::<Vec<_>>(),
+            vec![2, 1, 0, 3]
+        );
+        assert_eq!(all[0][3].0, f32::NEG_INFINITY);
+        // At the last position only the end token is left, at score 0.
+        let p = ids.processors(7, 8);
+        let best = best_continuations(&logits, 4, 2, &p, false);
+        assert_eq!(best[0][0], (0.0, 0));
+        assert_eq!(best[0][1].0, f32::NEG_INFINITY);
     }
 }

@@ -391,16 +391,15 @@ impl Attention {
     }
 
     /// Attends `xs` (the queries) to precomputed keys and values. `mask` is
-    /// additive, broadcastable to `[batch, heads, q_len, k_len]`. With
-    /// `kv_rows`, query row `r` attends to row `kv_rows[r]` of `k`, `v` and
-    /// `mask` (beams sharing their sentence's encoder keys and values).
+    /// additive, broadcastable to `[batch, heads, q_len, k_len]`; `kv_rows`
+    /// says which row of `k`, `v` and `mask` each query row reads.
     fn attend(
         &self,
         xs: &Tensor,
         k: &Tensor,
         v: &Tensor,
         mask: Option<&Tensor>,
-        kv_rows: Option<&[u32]>,
+        kv_rows: KvRows,
     ) -> Result<Tensor> {
         let (b, t, _) = xs.dims3()?;
         let q = self.split_heads(&(self.q_proj.forward(xs)? * self.scaling)?)?;
@@ -410,7 +409,8 @@ impl Attention {
         }
         let picked;
         let (k, v, mask) = match kv_rows {
-            Some(rows) => {
+            KvRows::Own => (k, v, mask),
+            KvRows::Shared(rows) => {
                 let index = Tensor::new(rows, k.device())?;
                 picked = (
                     k.index_select(&index, 0)?,
@@ -419,7 +419,14 @@ impl Attention {
                 );
                 (&picked.0, &picked.1, picked.2.as_ref())
             }
-            None => (k, v, mask),
+            KvRows::History(table) => {
+                picked = (
+                    gather_history(k, table, b)?,
+                    gather_history(v, table, b)?,
+                    mask.cloned(),
+                );
+                (&picked.0, &picked.1, picked.2.as_ref())
+            }
         };
         // `k` may be a view into a longer cache buffer; the matmul reads it
         // through its strides, so no copy is made.
@@ -435,6 +442,58 @@ impl Attention {
                 .reshape((b, t, self.heads * self.head_dim))?;
         self.out_proj.forward(&out)
     }
+}
+
+/// Which row of the keys and values each query row reads.
+#[derive(Clone, Copy)]
+enum KvRows<'a> {
+    /// Row `r` reads row `r`.
+    Own,
+    /// Row `r` reads row `map[r]` at every position (and of the mask):
+    /// beams sharing their sentence's encoder keys and values.
+    Shared(&'a [u32]),
+    /// Row `r` reads row `table[r * len + t]` at position `t`: beams sharing
+    /// the cached positions of their common ancestors (see
+    /// [`SelfAttentionCache`]). The mask, if any, is read at row `r`.
+    History(&'a [u32]),
+}
+
+impl KvRows<'_> {
+    /// The row of the keys and values that query row `row` reads at
+    /// position `t` of `len`.
+    fn at(self, row: usize, t: usize, len: usize) -> usize {
+        match self {
+            KvRows::Own => row,
+            KvRows::Shared(map) => map[row] as usize,
+            KvRows::History(table) => table[row * len + t] as usize,
+        }
+    }
+
+    fn mask_row(self, row: usize) -> usize {
+        match self {
+            KvRows::Shared(map) => map[row] as usize,
+            KvRows::Own | KvRows::History(_) => row,
+        }
+    }
+}
+
+/// Copies, for each of `rows` query rows, the positions its history names
+/// out of `kv` (`[physical rows, heads, len, head_dim]`) into `[rows, heads,
+/// len, head_dim]`. Only the general attention path needs this; the
+/// one-query kernel reads through the table instead.
+fn gather_history(kv: &Tensor, table: &[u32], rows: usize) -> Result<Tensor> {
+    let (physical, heads, len, head_dim) = kv.dims4()?;
+    let flat = kv
+        .transpose(1, 2)?
+        .contiguous()?
+        .reshape((physical * len, heads, head_dim))?;
+    let index: Vec<u32> = (0..rows * len)
+        .map(|i| table[i] * len as u32 + (i % len) as u32)
+        .collect();
+    flat.index_select(&Tensor::new(index, kv.device())?, 0)?
+        .reshape((rows, len, heads, head_dim))?
+        .transpose(1, 2)?
+        .contiguous()
 }
 
 /// Runs `f` on the f32 data behind a CPU tensor and its layout.
@@ -485,7 +544,7 @@ fn single_query_attention(
     k: &Tensor,
     v: &Tensor,
     mask: Option<&Tensor>,
-    kv_rows: Option<&[u32]>,
+    kv_rows: KvRows,
 ) -> Result<Tensor> {
     let (rows, heads, _, head_dim) = q.dims4()?;
     let len = k.dim(2)?;
@@ -519,15 +578,17 @@ fn single_query_attention(
                                     row_width,
                                 )
                             };
-                            let source = kv_rows.map_or(row, |m| m[row] as usize);
+                            let mask_row = kv_rows.mask_row(row);
                             let mut scores = vec![0f32; len];
                             for head in 0..heads {
                                 let query = &qs[(row * heads + head) * head_dim..][..head_dim];
-                                let k_base = k_off + source * ksd[0] + head * ksd[1];
                                 for (t, score) in scores.iter_mut().enumerate() {
-                                    let key = &ks[k_base + t * ksd[2]..][..head_dim];
+                                    let source = kv_rows.at(row, t, len);
+                                    let key = &ks
+                                        [k_off + source * ksd[0] + head * ksd[1] + t * ksd[2]..]
+                                        [..head_dim];
                                     *score = dot(query, key)
-                                        + masks.map_or(0.0, |m| m[source * len + t]);
+                                        + masks.map_or(0.0, |m| m[mask_row * len + t]);
                                 }
                                 let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                                 let mut sum = 0f32;
@@ -536,9 +597,11 @@ fn single_query_attention(
                                     sum += *s;
                                 }
                                 let head_out = &mut row_out[head * head_dim..][..head_dim];
-                                let v_base = v_off + source * vsd[0] + head * vsd[1];
                                 for (t, &w) in scores.iter().enumerate() {
-                                    let value = &vs[v_base + t * vsd[2]..][..head_dim];
+                                    let source = kv_rows.at(row, t, len);
+                                    let value = &vs
+                                        [v_off + source * vsd[0] + head * vsd[1] + t * vsd[2]..]
+                                        [..head_dim];
                                     let w = w / sum;
                                     for (o, x) in head_out.iter_mut().zip(value) {
                                         *o += w * x;
@@ -622,7 +685,7 @@ impl EncoderLayer {
 
     fn forward(&self, xs: &Tensor, mask: &Tensor) -> Result<Tensor> {
         let (k, v) = self.self_attn.keys_values(xs)?;
-        let attended = self.self_attn.attend(xs, &k, &v, Some(mask), None)?;
+        let attended = self.self_attn.attend(xs, &k, &v, Some(mask), KvRows::Own)?;
         let xs = self.self_attn_layer_norm.forward(&(xs + attended)?)?;
         let ffn = self.ffn.forward(&xs)?;
         self.final_layer_norm.forward(&(xs + ffn)?)
@@ -673,8 +736,16 @@ impl DecoderLayer {
 const CACHE_CHUNK: usize = 32;
 
 /// Keys and values of the tokens generated so far, in buffers of
-/// `[rows, heads, capacity, head_dim]` of which the first `len` positions
-/// are filled.
+/// `[physical rows, heads, capacity, head_dim]` of which the first `len`
+/// positions are filled.
+///
+/// Nothing written here is ever moved. Beam search reorders and repeats
+/// rows every step; copying every row's cache to follow it cost more than
+/// the attention itself (hundreds of megabytes per step at batch 64, beam
+/// 4). Instead, position `t` of the row that is row `i` at step `t` is
+/// written at physical row `i`, and [`DecoderState`] keeps, for every
+/// current row, which physical row holds each of its positions (its
+/// history). Reordering rows only reorders that small table.
 struct SelfAttentionCache {
     buffers: Option<(Tensor, Tensor)>,
     len: usize,
@@ -682,26 +753,52 @@ struct SelfAttentionCache {
 
 impl SelfAttentionCache {
     /// Writes the new position's keys and values (`[rows, heads, 1,
-    /// head_dim]`) and returns views of all positions so far.
+    /// head_dim]`, current row `i` at physical row `i`) and returns views of
+    /// all physical rows and positions so far.
     fn append(&mut self, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
-        let capacity = match &self.buffers {
-            Some((keys, _)) => keys.dim(2)?,
-            None => 0,
+        let (rows, heads, _, head_dim) = k.dims4()?;
+        let (physical, capacity) = match &self.buffers {
+            Some((keys, _)) => (keys.dim(0)?, keys.dim(2)?),
+            None => (0, 0),
         };
-        if self.len == capacity {
-            let (rows, heads, _, head_dim) = k.dims4()?;
-            let grown = capacity + CACHE_CHUNK;
-            let keys = Tensor::zeros((rows, heads, grown, head_dim), k.dtype(), k.device())?;
-            let values = Tensor::zeros((rows, heads, grown, head_dim), v.dtype(), v.device())?;
-            if let Some((old_k, old_v)) = &self.buffers {
-                keys.slice_set(old_k, 2, 0)?;
-                values.slice_set(old_v, 2, 0)?;
-            }
-            self.buffers = Some((keys, values));
+        if self.len == capacity || rows > physical {
+            let physical = physical.max(rows);
+            let capacity = if self.len == capacity {
+                capacity + CACHE_CHUNK
+            } else {
+                capacity
+            };
+            let grow = |old: Option<&Tensor>| -> Result<Tensor> {
+                let new =
+                    Tensor::zeros((physical, heads, capacity, head_dim), k.dtype(), k.device())?;
+                if let Some(old) = old {
+                    // Old rows and positions keep their place.
+                    let (old_rows, old_capacity) = (old.dim(0)?, old.dim(2)?);
+                    let widened = Tensor::zeros(
+                        (old_rows, heads, capacity, head_dim),
+                        old.dtype(),
+                        old.device(),
+                    )?;
+                    widened.slice_set(old, 2, 0)?;
+                    debug_assert!(old_capacity <= capacity);
+                    new.slice_set(&widened, 0, 0)?;
+                }
+                Ok(new)
+            };
+            let old = self.buffers.take();
+            self.buffers = Some((
+                grow(old.as_ref().map(|(k, _)| k))?,
+                grow(old.as_ref().map(|(_, v)| v))?,
+            ));
         }
         let (keys, values) = self.buffers.as_ref().expect("allocated above");
-        keys.slice_set(&k.contiguous()?, 2, self.len)?;
-        values.slice_set(&v.contiguous()?, 2, self.len)?;
+        // A narrow over the first dimension of a contiguous buffer is itself
+        // contiguous and shares its storage, so this writes in place.
+        keys.narrow(0, 0, rows)?
+            .slice_set(&k.contiguous()?, 2, self.len)?;
+        values
+            .narrow(0, 0, rows)?
+            .slice_set(&v.contiguous()?, 2, self.len)?;
         self.len += 1;
         Ok((keys.narrow(2, 0, self.len)?, values.narrow(2, 0, self.len)?))
     }
@@ -726,6 +823,9 @@ pub struct DecoderState {
     cross_mask: Tensor,
     /// For each decoder row, its sentence (row of the encoder output).
     sources: Vec<u32>,
+    /// For each decoder row, the physical cache row of each position so far:
+    /// `rows × steps`, row-major (see [`SelfAttentionCache`]).
+    history: Vec<u32>,
     steps: usize,
 }
 
@@ -735,19 +835,31 @@ impl DecoderState {
     }
 
     /// Keeps, in this order, the rows named by `rows` (indices into the
-    /// current rows; a row may be repeated).
+    /// current rows; a row may be repeated). No keys or values are copied:
+    /// the encoder's stay per sentence and the cached ones stay where they
+    /// were written; only the maps from rows to them change.
     pub fn select_rows(&mut self, rows: &[u32]) -> Result<()> {
-        let index = Tensor::new(rows, self.cross_mask.device())?;
-        let pick = |t: &Tensor| t.index_select(&index, 0);
-        for layer in &mut self.layers {
-            if let Some((k, v)) = &layer.past.buffers {
-                layer.past.buffers = Some((pick(k)?, pick(v)?));
-            }
-        }
-        // The encoder's keys and values stay where they are; only the
-        // map from rows to sentences changes.
+        let steps = self.steps;
+        self.history = rows
+            .iter()
+            .flat_map(|&r| &self.history[r as usize * steps..][..steps])
+            .copied()
+            .collect();
         self.sources = rows.iter().map(|&r| self.sources[r as usize]).collect();
         Ok(())
+    }
+
+    /// Extends every row's history with the position about to be written,
+    /// which row `i` writes at physical row `i`.
+    fn add_position(&mut self) {
+        let steps = self.steps;
+        let rows = self.sources.len();
+        let mut history = Vec::with_capacity(rows * (steps + 1));
+        for row in 0..rows {
+            history.extend_from_slice(&self.history[row * steps..][..steps]);
+            history.push(row as u32);
+        }
+        self.history = history;
     }
 }
 
@@ -875,6 +987,7 @@ impl MarianMT {
             layers,
             cross_mask,
             sources,
+            history: Vec::new(),
             steps: 0,
         })
     }
@@ -890,6 +1003,10 @@ impl MarianMT {
                 self.config.max_position_embeddings
             );
         }
+        if rows != state.sources.len() {
+            candle_core::bail!("{rows} tokens for {} decoder rows", state.sources.len());
+        }
+        state.add_position();
         let ids = Tensor::new(tokens, self.device())?.reshape((rows, 1))?;
         let embedded = (self.decoder_embed.forward(&ids)? * self.embed_scale)?;
         let mut xs = embedded.broadcast_add(&self.positions.i(position..position + 1)?)?;
@@ -899,7 +1016,10 @@ impl MarianMT {
             // causal mask is needed.
             let (k, v) = layer.self_attn.keys_values(&xs)?;
             let (k, v) = cache.past.append(&k, &v)?;
-            let attended = layer.self_attn.attend(&xs, &k, &v, None, None)?;
+            let attended =
+                layer
+                    .self_attn
+                    .attend(&xs, &k, &v, None, KvRows::History(&state.history))?;
             xs = layer.self_attn_layer_norm.forward(&(xs + attended)?)?;
 
             let (ck, cv) = &cache.cross;
@@ -908,7 +1028,7 @@ impl MarianMT {
                 ck,
                 cv,
                 Some(&state.cross_mask),
-                Some(&state.sources),
+                KvRows::Shared(&state.sources),
             )?;
             xs = layer.encoder_attn_layer_norm.forward(&(xs + attended)?)?;
 
@@ -944,9 +1064,39 @@ mod tests {
         assert!((rows[2][3] - 0.02f32.cos()).abs() < 1e-7);
     }
 
-    /// The one-query path against the general one (two matmuls and a
-    /// softmax), on keys that are a view into a longer buffer and with a
-    /// padding mask.
+    /// Attention the general way (two matmuls and a softmax) for one query
+    /// per row, `[rows, 1, heads * head_dim]`.
+    fn attention_by_matmul(q: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>) -> Tensor {
+        let (rows, heads, _, dim) = q.dims4().unwrap();
+        let mut scores = q.matmul(&k.t().unwrap().contiguous().unwrap()).unwrap();
+        if let Some(mask) = mask {
+            scores = scores.broadcast_add(mask).unwrap();
+        }
+        candle_nn::ops::softmax_last_dim(&scores)
+            .unwrap()
+            .matmul(v)
+            .unwrap()
+            .transpose(1, 2)
+            .unwrap()
+            .reshape((rows, 1, heads * dim))
+            .unwrap()
+    }
+
+    fn max_abs_difference(a: &Tensor, b: &Tensor) -> f32 {
+        (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .max(0)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap()
+    }
+
+    /// The one-query path against the general one, on keys that are a view
+    /// into a longer buffer and with a padding mask.
     #[test]
     fn single_query_attention_matches_the_matmul_path() {
         let dev = Device::Cpu;
@@ -958,30 +1108,43 @@ mod tests {
         let keep =
             Tensor::new(&[[1u8, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 0, 0, 0, 0]], &dev).unwrap();
         let mask = additive_mask(&keep).unwrap();
-        let ours = single_query_attention(&q, &k, &v, Some(&mask), None).unwrap();
-        let scores = q
-            .matmul(&k.t().unwrap().contiguous().unwrap())
-            .unwrap()
-            .broadcast_add(&mask)
-            .unwrap();
-        let weights = candle_nn::ops::softmax_last_dim(&scores).unwrap();
-        let reference = weights
-            .matmul(&v)
-            .unwrap()
-            .transpose(1, 2)
-            .unwrap()
-            .reshape((rows, 1, heads * dim))
-            .unwrap();
-        let diff = (ours - reference)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
+        let ours = single_query_attention(&q, &k, &v, Some(&mask), KvRows::Own).unwrap();
+        let diff = max_abs_difference(&ours, &attention_by_matmul(&q, &k, &v, Some(&mask)));
+        assert!(diff < 1e-5, "max difference {diff}");
+    }
+
+    /// Rows reading their positions from other physical rows (beam search
+    /// without copying caches): the kernel and `gather_history` against
+    /// keys and values assembled position by position.
+    #[test]
+    fn single_query_attention_follows_each_rows_history() {
+        let dev = Device::Cpu;
+        let (physical, rows, heads, len, dim) = (4, 3, 2, 3, 4);
+        let q = Tensor::randn(0f32, 1.0, (rows, heads, 1, dim), &dev).unwrap();
+        let k = Tensor::randn(0f32, 1.0, (physical, heads, len, dim), &dev).unwrap();
+        let v = Tensor::randn(0f32, 1.0, (physical, heads, len, dim), &dev).unwrap();
+        // Row 0 descends from physical rows 3, 1, 0; rows 1 and 2 share
+        // their first two positions.
+        let table = [3u32, 1, 0, 2, 2, 1, 2, 2, 2];
+        let ours = single_query_attention(&q, &k, &v, None, KvRows::History(&table)).unwrap();
+        let assemble = |kv: &Tensor| {
+            let per_row: Vec<Tensor> = (0..rows)
+                .map(|r| {
+                    let positions: Vec<Tensor> = (0..len)
+                        .map(|t| {
+                            kv.i((table[r * len + t] as usize, .., t..t + 1, ..))
+                                .unwrap()
+                        })
+                        .collect();
+                    Tensor::cat(&positions, 1).unwrap()
+                })
+                .collect();
+            Tensor::stack(&per_row, 0).unwrap()
+        };
+        let (k_rows, v_rows) = (assemble(&k), assemble(&v));
+        let gathered = gather_history(&k, &table, rows).unwrap();
+        assert_eq!(max_abs_difference(&gathered, &k_rows), 0.0);
+        let diff = max_abs_difference(&ours, &attention_by_matmul(&q, &k_rows, &v_rows, None));
         assert!(diff < 1e-5, "max difference {diff}");
     }
 
