@@ -154,10 +154,7 @@ fn greedy(
         let logits = model.decode_step(&last, &mut state)?;
         let processors = ids.processors(length, settings.max_length);
         let tokens = with_logits(&logits, |logits, vocab| {
-            logits
-                .chunks(vocab)
-                .map(|row| argmax(vocab, |id| processors.apply(id, row[id])))
-                .collect::<Vec<u32>>()
+            per_row(logits, vocab, |row| best_token(row, &processors))
         })?;
         let mut keep = Vec::with_capacity(live.len());
         for (row, (&sentence, token)) in live.iter().zip(tokens).enumerate() {
@@ -178,6 +175,45 @@ fn greedy(
     Ok(outputs)
 }
 
+/// The greedy choice for one row of logits: the argmax after the
+/// processors.
+fn best_token(row: &[f32], processors: &Processors) -> u32 {
+    if processors.forced.is_none() {
+        // The processors only lower banned tokens, so unless the plain
+        // argmax is banned it is also the processed one (and the first of
+        // equals, since everything before it is strictly lower). The plain
+        // scan over the slice is much cheaper than one through the
+        // processors.
+        let plain = argmax(row.len(), |id| row[id]);
+        if !processors.banned.contains(&plain) {
+            return plain;
+        }
+    }
+    argmax(row.len(), |id| processors.apply(id, row[id]))
+}
+
+/// `f` applied to every `vocab`-wide row of `logits`, rows spread over
+/// candle's worker pool (the threads the model uses; a second pool would
+/// compete with them).
+fn per_row<T: Default + Send>(
+    logits: &[f32],
+    vocab: usize,
+    f: impl Fn(&[f32]) -> T + Sync,
+) -> Vec<T> {
+    let rows = logits.len() / vocab;
+    let results: Vec<std::sync::Mutex<T>> = (0..rows).map(|_| Default::default()).collect();
+    candle_core::utils::barrier_pool().execute_chunked(rows, |range| {
+        for row in range {
+            let value = f(&logits[row * vocab..(row + 1) * vocab]);
+            *results[row].lock().unwrap_or_else(|e| e.into_inner()) = value;
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
+}
+
 /// The log-sum-exp of one row, in f32 as torch's `log_softmax` computes
 /// it: `log_softmax(x)[i] = x[i] - max - log_sum`.
 fn max_and_log_sum(len: usize, scores: impl Fn(usize) -> f32) -> (f32, f32) {
@@ -189,8 +225,6 @@ fn max_and_log_sum(len: usize, scores: impl Fn(usize) -> f32) -> (f32, f32) {
 /// For every row of `logits` (`vocab` wide): its `count` best next tokens
 /// with their log-probabilities (log-softmax, then the processors, then
 /// log-softmax again if `renormalize`), best first.
-/// Rows are independent, so they are spread over candle's worker pool (the
-/// threads the model uses; a second pool would compete with them).
 fn best_continuations(
     logits: &[f32],
     vocab: usize,
@@ -198,43 +232,32 @@ fn best_continuations(
     processors: &Processors,
     renormalize: bool,
 ) -> Vec<Vec<(f32, u32)>> {
-    let rows = logits.len() / vocab;
-    let results: Vec<std::sync::Mutex<Vec<(f32, u32)>>> =
-        (0..rows).map(|_| Default::default()).collect();
-    candle_core::utils::barrier_pool().execute_chunked(rows, |range| {
-        for row in range {
-            let raw = &logits[row * vocab..(row + 1) * vocab];
-            let (max, log_sum) = max_and_log_sum(vocab, |i| raw[i]);
-            let processed = |i: usize| processors.apply(i, raw[i] - max - log_sum);
-            let best = if renormalize {
-                let (max, log_sum) = max_and_log_sum(vocab, processed);
-                top_scores(vocab, count, |i| processed(i) - max - log_sum)
-            } else if processors.forced.is_none() {
-                // The common step: only a few banned tokens differ from
-                // plain log-softmax. Rank plain scores with room for the
-                // banned ones, then drop those: what is left is exactly the
-                // processed ranking, at a fraction of the cost per token.
-                let banned = processors.banned;
-                let mut best = top_scores(vocab, count + banned.len(), |i| raw[i] - max - log_sum);
-                best.retain(|(_, id)| !banned.contains(id));
-                if best.len() >= count {
-                    best.truncate(count);
-                    best
-                } else {
-                    // Fewer allowed tokens than asked for: the ranking must
-                    // go on into banned (-inf) ones, in id order.
-                    top_scores(vocab, count, processed)
-                }
+    per_row(logits, vocab, |raw| {
+        let (max, log_sum) = max_and_log_sum(vocab, |i| raw[i]);
+        let processed = |i: usize| processors.apply(i, raw[i] - max - log_sum);
+        if renormalize {
+            let (max, log_sum) = max_and_log_sum(vocab, processed);
+            top_scores(vocab, count, |i| processed(i) - max - log_sum)
+        } else if processors.forced.is_none() {
+            // The common step: only a few banned tokens differ from plain
+            // log-softmax. Rank plain scores with room for the banned ones,
+            // then drop those: what is left is exactly the processed
+            // ranking, at a fraction of the cost per token.
+            let banned = processors.banned;
+            let mut best = top_scores(vocab, count + banned.len(), |i| raw[i] - max - log_sum);
+            best.retain(|(_, id)| !banned.contains(id));
+            if best.len() >= count {
+                best.truncate(count);
+                best
             } else {
+                // Fewer allowed tokens than asked for: the ranking must go
+                // on into banned (-inf) ones, in id order.
                 top_scores(vocab, count, processed)
-            };
-            *results[row].lock().unwrap_or_else(|e| e.into_inner()) = best;
+            }
+        } else {
+            top_scores(vocab, count, processed)
         }
-    });
-    results
-        .into_iter()
-        .map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()))
-        .collect()
+    })
 }
 
 /// The `count` highest of `scores(0..len)` with their indices, best first;
@@ -467,6 +490,22 @@ mod tests {
             vec![1, 3, 6, 4, 0, 2, 5]
         );
         assert!(top_scores(7, 0, |i| scores[i]).is_empty());
+    }
+
+    #[test]
+    fn the_greedy_choice_skips_a_banned_best_token() {
+        let ids = SpecialIds {
+            decoder_start: 3,
+            eos: 0,
+            forced_eos: Some(0),
+            banned: vec![3],
+        };
+        let p = ids.processors(2, 8);
+        assert_eq!(best_token(&[0.5, 2.0, 2.0, 1.0], &p), 1);
+        assert_eq!(best_token(&[0.5, 2.0, 1.0, 9.0], &p), 1);
+        assert_eq!(best_token(&[0.5, 2.0, 1.0, 9.0], &ids.processors(7, 8)), 0);
+        let rows = [0.5, 2.0, 1.0, 9.0, 3.0, 2.0, 1.0, 0.0];
+        assert_eq!(per_row(&rows, 4, |row| best_token(row, &p)), vec![1, 0]);
     }
 
     #[test]
