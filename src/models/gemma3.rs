@@ -14,8 +14,9 @@
 //! Candle's behaviour is kept where it departs from the reference model, so
 //! that swapping one for the other changes no output: a single-token step
 //! attends to the whole cache even in sliding-window layers (the window is
-//! only applied when several tokens go through at once), and the cache
-//! keeps every position.
+//! only applied when several tokens go through at once; it matters once a
+//! sequence passes `Config::sliding_window`, 512 positions for 270M), and
+//! the cache keeps every position.
 //!
 //! What it is not: tokenization, prompting or sampling (`crate::llm`), or
 //! finding files. `load` reads tensors from an already opened GGUF; the
