@@ -1,7 +1,9 @@
 //! Local language models in GGUF form, on candle-transformers' quantized
-//! architectures (Qwen2/Qwen2.5, Qwen3, Gemma 3, Llama family): load one
-//! file, format a prompt the way its family expects, and generate greedily
-//! until a stop token or the token limit.
+//! architectures (Qwen2/Qwen2.5, Qwen3, Llama family) and our own Gemma 3
+//! (`crate::models::gemma3`: candle's computation without its gigabytes of
+//! rotary tables and dequantized embeddings): load one file, format a
+//! prompt the way its family expects, and generate greedily until a stop
+//! token or the token limit.
 //!
 //! What it is not: what to ask (see `crate::summarize` and the LLM
 //! translator), or where the file comes from (`crate::model_store`).
@@ -13,11 +15,10 @@ use std::sync::Mutex;
 use anyhow::{bail, Context, Result};
 use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, Tensor};
-use candle_transformers::models::{
-    quantized_gemma3, quantized_llama, quantized_qwen2, quantized_qwen3,
-};
+use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qwen3};
 
 use crate::gguf_tokenizer::GgufTokenizer;
+use crate::models::gemma3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -77,7 +78,7 @@ impl Family {
 enum Weights {
     Qwen2(quantized_qwen2::ModelWeights),
     Qwen3(quantized_qwen3::ModelWeights),
-    Gemma3(quantized_gemma3::ModelWeights),
+    Gemma3(gemma3::Model),
     Llama(quantized_llama::ModelWeights),
 }
 
@@ -309,9 +310,7 @@ impl LanguageModel {
             Family::Qwen3 => Weights::Qwen3(quantized_qwen3::ModelWeights::from_gguf(
                 content, reader, &device,
             )?),
-            Family::Gemma3 => Weights::Gemma3(quantized_gemma3::ModelWeights::from_gguf(
-                content, reader, &device,
-            )?),
+            Family::Gemma3 => Weights::Gemma3(gemma3::load(&content, reader, &device)?),
             Family::Llama => Weights::Llama(quantized_llama::ModelWeights::from_gguf(
                 content, reader, &device,
             )?),

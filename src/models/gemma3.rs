@@ -1,0 +1,517 @@
+//! Gemma 3 (text only) over llama.cpp's quantized GGUF weights: the forward
+//! pass from token ids to the logits of the last position, with a key/value
+//! cache for one sequence.
+//!
+//! It computes what candle-transformers' `quantized_gemma3::ModelWeights`
+//! computes, op for op, and differs only in what it keeps in memory. Candle
+//! builds rotary tables for 131072 positions once per layer (about 2.4 GB
+//! for Gemma 3 270M's 18 layers) and dequantizes the token embeddings to
+//! f32 (671 MB) to look rows up. Here the two rotary tables (local and
+//! global frequency) are shared by all layers and grow only as far as the
+//! positions reached; the embeddings stay quantized, shared with the tied
+//! output head, and only the rows asked for are dequantized.
+//!
+//! Candle's behaviour is kept where it departs from the reference model, so
+//! that swapping one for the other changes no output: a single-token step
+//! attends to the whole cache even in sliding-window layers (the window is
+//! only applied when several tokens go through at once; it matters once a
+//! sequence passes `Config::sliding_window`, 512 positions for 270M), and
+//! the cache keeps every position.
+//!
+//! What it is not: tokenization, prompting or sampling (`crate::llm`), or
+//! finding files. `load` reads tensors from an already opened GGUF; the
+//! forward code knows only tensors and `Config`.
+
+use std::io::{Read, Seek};
+use std::sync::Arc;
+
+use candle_core::quantized::{gguf_file, QMatMul, QTensor};
+use candle_core::{bail, Device, IndexOp, Module, Result, Tensor};
+
+/// The shape of the network, as llama.cpp's GGUF metadata states it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub hidden_size: usize,
+    pub num_layers: usize,
+    pub num_heads: usize,
+    pub num_kv_heads: usize,
+    pub head_dim: usize,
+    pub rms_norm_eps: f32,
+    /// How far back (in positions) a sliding-window layer may look.
+    pub sliding_window: usize,
+    /// Every `global_layer_period`-th layer (counting from 1) attends to
+    /// all positions; the others use the sliding window.
+    pub global_layer_period: usize,
+    /// Rotary base frequency of the global layers.
+    pub rope_theta: f32,
+    /// Rotary base frequency of the sliding-window layers.
+    pub rope_theta_local: f32,
+    /// The model's context: positions at or past it are refused.
+    pub max_positions: usize,
+}
+
+impl Config {
+    /// Reads the metadata keys candle reads, with candle's defaults for the
+    /// ones llama.cpp's converter leaves out (the sliding-window period and
+    /// the local rotary base are absent from Gemma 3 270M's file).
+    pub fn from_gguf(content: &gguf_file::Content) -> Result<Self> {
+        // Gemma 2 and EmbeddingGemma files use the same layout under their
+        // own prefix, as candle's loader accepts them.
+        let prefix = ["gemma3", "gemma2", "gemma", "gemma-embedding"]
+            .into_iter()
+            .find(|p| {
+                content
+                    .metadata
+                    .contains_key(&format!("{p}.attention.head_count"))
+            })
+            .unwrap_or("gemma3");
+        let get = |key: &str| {
+            let key = format!("{prefix}.{key}");
+            content
+                .metadata
+                .get(&key)
+                .ok_or_else(|| candle_core::Error::Msg(format!("cannot find {key} in metadata")))
+        };
+        let usize_of = |key: &str| -> Result<usize> { Ok(get(key)?.to_u32()? as usize) };
+        let optional_f32 =
+            |key: &str, default: f32| get(key).and_then(|v| v.to_f32()).unwrap_or(default);
+        Ok(Self {
+            hidden_size: usize_of("embedding_length")?,
+            num_layers: usize_of("block_count")?,
+            num_heads: usize_of("attention.head_count")?,
+            num_kv_heads: usize_of("attention.head_count_kv")?,
+            head_dim: usize_of("attention.key_length")?,
+            rms_norm_eps: get("attention.layer_norm_rms_epsilon")?.to_f32()?,
+            sliding_window: usize_of("attention.sliding_window")?,
+            global_layer_period: usize_of("attention.sliding_window_type").unwrap_or(6),
+            rope_theta: optional_f32("rope.freq_base", 1_000_000.),
+            rope_theta_local: optional_f32("rope.local_freq_base", 10_000.),
+            // Candle's tables stop at 131072 whatever the file says.
+            max_positions: usize_of("context_length").unwrap_or(131_072),
+        })
+    }
+
+    fn is_sliding(&self, layer: usize) -> bool {
+        !(layer + 1).is_multiple_of(self.global_layer_period)
+    }
+}
+
+/// Reads every tensor the model needs from an opened GGUF file.
+pub fn load<R: Read + Seek>(
+    content: &gguf_file::Content,
+    reader: &mut R,
+    device: &Device,
+) -> Result<Model> {
+    let config = Config::from_gguf(content)?;
+    let mut tensor = |name: &str| content.tensor(reader, name, device);
+    // One copy of the embedding table serves the lookup and, when the file
+    // has no separate output matrix (tied weights), the output head.
+    let embeddings = Arc::new(tensor("token_embd.weight")?);
+    let output = match tensor("output.weight") {
+        Ok(output) => QMatMul::from_qtensor(output)?,
+        Err(_) => QMatMul::from_arc(embeddings.clone())?,
+    };
+    let eps = config.rms_norm_eps;
+    let final_norm = RmsNorm::new(tensor("output_norm.weight")?, eps)?;
+    let mut layers = Vec::with_capacity(config.num_layers);
+    for i in 0..config.num_layers {
+        let mut matmul = |name: &str| QMatMul::from_qtensor(tensor(&format!("blk.{i}.{name}"))?);
+        let q_proj = matmul("attn_q.weight")?;
+        let k_proj = matmul("attn_k.weight")?;
+        let v_proj = matmul("attn_v.weight")?;
+        let o_proj = matmul("attn_output.weight")?;
+        let gate_proj = matmul("ffn_gate.weight")?;
+        let up_proj = matmul("ffn_up.weight")?;
+        let down_proj = matmul("ffn_down.weight")?;
+        let mut norm = |name: &str| RmsNorm::new(tensor(&format!("blk.{i}.{name}"))?, eps);
+        layers.push(Layer {
+            attention_norm: norm("attn_norm.weight")?,
+            q_norm: norm("attn_q_norm.weight")?,
+            k_norm: norm("attn_k_norm.weight")?,
+            post_attention_norm: norm("post_attention_norm.weight")?,
+            ffn_norm: norm("ffn_norm.weight")?,
+            post_ffn_norm: norm("post_ffw_norm.weight")?,
+            q_proj,
+            k_proj,
+            v_proj,
+            o_proj,
+            gate_proj,
+            up_proj,
+            down_proj,
+            sliding: config.is_sliding(i),
+            kv_cache: None,
+        });
+    }
+    Model::new(config, embeddings, layers, final_norm, output)
+}
+
+/// Gemma's RMS norm. llama.cpp's converter has already added the 1 that
+/// Gemma adds to its norm weights, so this is the plain norm.
+struct RmsNorm {
+    weight: Tensor,
+    eps: f32,
+}
+
+impl RmsNorm {
+    fn new(weight: QTensor, eps: f32) -> Result<Self> {
+        let weight = weight.dequantize(&weight.device())?;
+        Ok(Self { weight, eps })
+    }
+
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        candle_nn::ops::rms_norm(xs, &self.weight, self.eps)
+    }
+}
+
+/// Cosines and sines of one rotary base frequency, for positions 0 up to
+/// what has been asked for so far. Growing in chunks keeps a short run
+/// small and a long one from recomputing on every step.
+struct RotaryTables {
+    /// One angle per pair of dimensions, radians per position.
+    inverse_frequencies: Vec<f32>,
+    cos: Vec<f32>,
+    sin: Vec<f32>,
+}
+
+/// Positions added to the rotary tables at a time.
+const ROTARY_CHUNK: usize = 1024;
+
+impl RotaryTables {
+    fn new(head_dim: usize, base: f32) -> Self {
+        // Candle's formula, in f32 as it computes it, so the angles agree to
+        // the last bit.
+        let inverse_frequencies = (0..head_dim)
+            .step_by(2)
+            .map(|i| 1f32 / base.powf(i as f32 / head_dim as f32))
+            .collect();
+        Self {
+            inverse_frequencies,
+            cos: Vec::new(),
+            sin: Vec::new(),
+        }
+    }
+
+    fn positions(&self) -> usize {
+        self.cos.len() / self.inverse_frequencies.len()
+    }
+
+    /// `(cos, sin)`, each `[len, head_dim / 2]`, for positions
+    /// `start..start + len`, no further than `limit`.
+    fn window(
+        &mut self,
+        start: usize,
+        len: usize,
+        limit: usize,
+        device: &Device,
+    ) -> Result<(Tensor, Tensor)> {
+        let end = start + len;
+        if end > self.positions() {
+            let target = end.next_multiple_of(ROTARY_CHUNK).min(limit).max(end);
+            for position in self.positions()..target {
+                for &frequency in &self.inverse_frequencies {
+                    // Candle multiplies an f32 position by the frequency
+                    // (a matmul with a shared dimension of 1): one rounding.
+                    let angle = position as f32 * frequency;
+                    self.cos.push(angle.cos());
+                    self.sin.push(angle.sin());
+                }
+            }
+        }
+        let half = self.inverse_frequencies.len();
+        let range = start * half..end * half;
+        let cos = Tensor::from_slice(&self.cos[range.clone()], (len, half), device)?;
+        let sin = Tensor::from_slice(&self.sin[range], (len, half), device)?;
+        Ok((cos, sin))
+    }
+}
+
+struct Layer {
+    attention_norm: RmsNorm,
+    q_proj: QMatMul,
+    k_proj: QMatMul,
+    v_proj: QMatMul,
+    q_norm: RmsNorm,
+    k_norm: RmsNorm,
+    o_proj: QMatMul,
+    post_attention_norm: RmsNorm,
+    ffn_norm: RmsNorm,
+    gate_proj: QMatMul,
+    up_proj: QMatMul,
+    down_proj: QMatMul,
+    post_ffn_norm: RmsNorm,
+    /// Local attention with the local rotary frequency; otherwise global.
+    sliding: bool,
+    /// Keys and values of every position so far, `[batch, kv_heads, positions, head_dim]`.
+    kv_cache: Option<(Tensor, Tensor)>,
+}
+
+/// What all layers of one kind share during one forward call.
+struct PositionInputs<'a> {
+    cos: &'a Tensor,
+    sin: &'a Tensor,
+    /// Additive (0 or -inf) `[seq, past + seq]`; `None` for a single token.
+    mask: Option<&'a Tensor>,
+}
+
+impl Layer {
+    fn forward(
+        &mut self,
+        xs: &Tensor,
+        shared: &PositionInputs,
+        index_pos: usize,
+        config: &Config,
+    ) -> Result<Tensor> {
+        let residual = xs;
+        let hidden = self.attention_norm.forward(xs)?;
+        let hidden = self.attention(&hidden, shared, index_pos, config)?;
+        let hidden = self.post_attention_norm.forward(&hidden)?;
+        let xs = (hidden + residual)?;
+
+        let residual = &xs;
+        let hidden = self.ffn_norm.forward(&xs)?;
+        let gate = candle_nn::ops::silu(&self.gate_proj.forward(&hidden)?)?;
+        let up = self.up_proj.forward(&hidden)?;
+        let hidden = self.down_proj.forward(&(gate * up)?)?;
+        let hidden = self.post_ffn_norm.forward(&hidden)?;
+        hidden + residual
+    }
+
+    fn attention(
+        &mut self,
+        xs: &Tensor,
+        shared: &PositionInputs,
+        index_pos: usize,
+        config: &Config,
+    ) -> Result<Tensor> {
+        let (batch, seq_len, _) = xs.dims3()?;
+        let head_dim = config.head_dim;
+        let heads = |proj: &QMatMul, count: usize| -> Result<Tensor> {
+            proj.forward(xs)?
+                .reshape((batch, seq_len, count, head_dim))?
+                .transpose(1, 2)
+        };
+        let q = heads(&self.q_proj, config.num_heads)?;
+        let k = heads(&self.k_proj, config.num_kv_heads)?;
+        let v = heads(&self.v_proj, config.num_kv_heads)?;
+
+        // Gemma 3 normalizes each head's query and key before rotating them.
+        let q = self.q_norm.forward(&q.contiguous()?)?;
+        let k = self.k_norm.forward(&k.contiguous()?)?;
+        let q = candle_nn::rotary_emb::rope(&q, shared.cos, shared.sin)?;
+        let k = candle_nn::rotary_emb::rope(&k, shared.cos, shared.sin)?;
+
+        // Position 0 starts a new sequence: whatever was cached is dropped.
+        let (k, v) = match &self.kv_cache {
+            Some((past_k, past_v)) if index_pos > 0 => (
+                Tensor::cat(&[past_k, &k], 2)?,
+                Tensor::cat(&[past_v, &v], 2)?,
+            ),
+            _ => (k, v),
+        };
+        self.kv_cache = Some((k.clone(), v.clone()));
+
+        let group = config.num_heads / config.num_kv_heads;
+        let k = repeat_kv(k, group)?;
+        let v = repeat_kv(v, group)?;
+
+        let scale = 1.0 / (head_dim as f64).sqrt();
+        let mut scores = (q.matmul(&k.transpose(2, 3)?)? * scale)?;
+        if let Some(mask) = shared.mask {
+            scores = scores.broadcast_add(mask)?;
+        }
+        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        let attended = weights.matmul(&v)?.transpose(1, 2)?.reshape((
+            batch,
+            seq_len,
+            config.num_heads * head_dim,
+        ))?;
+        self.o_proj.forward(&attended)
+    }
+}
+
+/// Each key/value head repeated for the query heads that share it,
+/// `[b, kv, t, d] -> [b, kv * n, t, d]`, by concatenation as candle does
+/// (its measurements found that quicker than a strided broadcast copy).
+fn repeat_kv(xs: Tensor, n: usize) -> Result<Tensor> {
+    if n == 1 {
+        return Ok(xs);
+    }
+    let (batch, kv_heads, positions, head_dim) = xs.dims4()?;
+    Tensor::cat(&vec![&xs; n], 2)?.reshape((batch, kv_heads * n, positions, head_dim))
+}
+
+/// Gemma 3's causal mask, additive: 0 where query `i` (at position
+/// `index_pos + i`) may see key position `j`, -inf elsewhere. A
+/// sliding-window query sees its own position and the `window` before it.
+fn causal_mask(
+    seq_len: usize,
+    index_pos: usize,
+    window: Option<usize>,
+    device: &Device,
+) -> Result<Tensor> {
+    let keys = index_pos + seq_len;
+    let mask: Vec<f32> = (0..seq_len)
+        .flat_map(|i| {
+            let query = index_pos + i;
+            (0..keys).map(move |key| {
+                let too_old = window.is_some_and(|w| key + w < query);
+                if key > query || too_old {
+                    f32::NEG_INFINITY
+                } else {
+                    0.
+                }
+            })
+        })
+        .collect();
+    Tensor::from_vec(mask, (seq_len, keys), device)
+}
+
+/// Gemma 3 with its key/value cache: one sequence at a time.
+pub struct Model {
+    config: Config,
+    /// `[vocab, hidden]`, quantized. Its rows are whole quantization blocks
+    /// (candle's `QTensor` refuses a last dimension that is not, as
+    /// llama.cpp's quantizer does), so a lookup dequantizes just the rows
+    /// asked for.
+    embeddings: Arc<QTensor>,
+    layers: Vec<Layer>,
+    final_norm: RmsNorm,
+    output: QMatMul,
+    rotary_local: RotaryTables,
+    rotary_global: RotaryTables,
+    device: Device,
+}
+
+impl Model {
+    fn new(
+        config: Config,
+        embeddings: Arc<QTensor>,
+        layers: Vec<Layer>,
+        final_norm: RmsNorm,
+        output: QMatMul,
+    ) -> Result<Self> {
+        if config.num_kv_heads == 0 || !config.num_heads.is_multiple_of(config.num_kv_heads) {
+            bail!(
+                "{} attention heads cannot share {} key/value heads",
+                config.num_heads,
+                config.num_kv_heads
+            );
+        }
+        if config.global_layer_period == 0 {
+            bail!("a sliding-window period of 0 layers");
+        }
+        let device = embeddings.device();
+        Ok(Self {
+            rotary_local: RotaryTables::new(config.head_dim, config.rope_theta_local),
+            rotary_global: RotaryTables::new(config.head_dim, config.rope_theta),
+            embeddings,
+            config,
+            layers,
+            final_norm,
+            output,
+            device,
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Logits `[batch, vocab]` for the last of `ids` (`[batch, seq]`), whose
+    /// first token sits at `index_pos`. `index_pos` 0 starts afresh;
+    /// otherwise the tokens continue what the cache holds.
+    pub fn forward(&mut self, ids: &Tensor, index_pos: usize) -> Result<Tensor> {
+        let (_batch, seq_len) = ids.dims2()?;
+        let limit = self.config.max_positions;
+        if seq_len == 0 || index_pos + seq_len > limit {
+            bail!(
+                "positions {index_pos}..{} are outside the model's context of {limit}",
+                index_pos + seq_len
+            );
+        }
+        let device = self.device.clone();
+        let embedded = self.embeddings.embedding(ids)?;
+        let mut xs = (embedded * (self.config.hidden_size as f64).sqrt())?;
+
+        let (cos_local, sin_local) = self
+            .rotary_local
+            .window(index_pos, seq_len, limit, &device)?;
+        let (cos_global, sin_global) = self
+            .rotary_global
+            .window(index_pos, seq_len, limit, &device)?;
+        // A single new token may see every cached position, so it needs no
+        // mask (in sliding-window layers too: candle's behaviour, kept).
+        let (mask_local, mask_global) = if seq_len == 1 {
+            (None, None)
+        } else {
+            let window = Some(self.config.sliding_window);
+            (
+                Some(causal_mask(seq_len, index_pos, window, &device)?),
+                Some(causal_mask(seq_len, index_pos, None, &device)?),
+            )
+        };
+        let local = PositionInputs {
+            cos: &cos_local,
+            sin: &sin_local,
+            mask: mask_local.as_ref(),
+        };
+        let global = PositionInputs {
+            cos: &cos_global,
+            sin: &sin_global,
+            mask: mask_global.as_ref(),
+        };
+
+        for layer in &mut self.layers {
+            let shared = if layer.sliding { &local } else { &global };
+            xs = layer.forward(&xs, shared, index_pos, &self.config)?;
+        }
+        let last = xs.i((.., seq_len - 1, ..))?;
+        self.output.forward(&self.final_norm.forward(&last)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mask_matches_candles_for_a_fresh_prompt() {
+        // Candle: visible unless i < j or j + window < i.
+        let mask = causal_mask(5, 0, Some(2), &Device::Cpu).unwrap();
+        let rows: Vec<Vec<f32>> = mask.to_vec2().unwrap();
+        for (i, row) in rows.iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                let visible = !(i < j || j + 2 < i);
+                assert_eq!(v == 0., visible, "{i} {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_continued_prompt_sees_the_cache_within_its_window() {
+        let mask = causal_mask(2, 3, Some(2), &Device::Cpu).unwrap();
+        let rows: Vec<Vec<f32>> = mask.to_vec2().unwrap();
+        // Query positions 3 and 4 over keys 0..5.
+        let visible = |row: &Vec<f32>| row.iter().map(|&v| v == 0.).collect::<Vec<_>>();
+        assert_eq!(visible(&rows[0]), [false, true, true, true, false]);
+        assert_eq!(visible(&rows[1]), [false, false, true, true, true]);
+    }
+
+    #[test]
+    fn rotary_tables_grow_in_chunks_and_agree_with_a_fresh_build() {
+        let device = Device::Cpu;
+        let mut grown = RotaryTables::new(8, 10_000.);
+        grown.window(0, 3, 5000, &device).unwrap();
+        assert_eq!(grown.positions(), ROTARY_CHUNK);
+        let (cos, _) = grown.window(2000, 2, 5000, &device).unwrap();
+        assert_eq!(grown.positions(), 2 * ROTARY_CHUNK);
+        let (_, sin) = grown.window(4999, 1, 5000, &device).unwrap();
+        assert_eq!(grown.positions(), 5000);
+        let mut fresh = RotaryTables::new(8, 10_000.);
+        let (fresh_cos, _) = fresh.window(2000, 2, 2002, &device).unwrap();
+        let (_, fresh_sin) = fresh.window(4999, 1, 5000, &device).unwrap();
+        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert_eq!(flat(&cos), flat(&fresh_cos));
+        assert_eq!(flat(&sin), flat(&fresh_sin));
+    }
+}
