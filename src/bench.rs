@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::llm::LanguageModel;
 use crate::models::marian::{Config, MarianMT, Precision};
-use crate::search::{generate, SearchSettings, SpecialIds};
 use crate::translate::pad_rows;
+use crate::translate::search::{generate, SearchSettings, SpecialIds};
 
 /// The sentences to translate, as token ids ending with `</s>`.
 #[derive(Debug, Deserialize)]

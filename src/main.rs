@@ -10,10 +10,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 
-use tarjama::article::SourceArticle;
 use tarjama::cli::{self, Cli, Command, Failure, ModelsCommand};
+use tarjama::input::article::SourceArticle;
 use tarjama::model_store::{HashLock, ModelStore};
-use tarjama::out_lock::{FolderLocked, WhenLocked};
+use tarjama::output::lock::{FolderLocked, WhenLocked};
 use tarjama::run::{self, Progress, RunConfig};
 
 type Outcome = Result<u8, Failure>;
@@ -45,7 +45,7 @@ fn main() -> ExitCode {
 
 fn run_command(args: cli::RunArgs) -> Outcome {
     cli::set_jobs(args.model.jobs);
-    let pipeline = cli::load_pipeline(&args.model)?;
+    let pipeline = tarjama::pipeline::load_pipeline(&args.model)?;
     let progress = if args.quiet {
         Progress::Quiet
     } else if std::io::stderr().is_terminal() {
@@ -146,8 +146,8 @@ fn translate_command(args: cli::TranslateArgs) -> Outcome {
         SourceArticle::load(&args.file)
     }
     .map_err(|e| Failure { code: 1, error: e })?;
-    let pipeline = cli::load_pipeline(&args.model)?;
-    let record = run::translate_articles(std::slice::from_ref(&article), &pipeline)
+    let pipeline = tarjama::pipeline::load_pipeline(&args.model)?;
+    let record = tarjama::pipeline::translate_articles(std::slice::from_ref(&article), &pipeline)
         .and_then(|mut records| records.pop().context("no record produced"))
         .map_err(|e| Failure { code: 1, error: e })?;
     let out = if args.json {
@@ -179,7 +179,7 @@ fn print_stdout(bytes: &[u8]) -> Outcome {
 }
 
 fn verify_command(out: &Path) -> Outcome {
-    let report = tarjama::verify::verify(out).map_err(Failure::config)?;
+    let report = tarjama::output::verify::verify(out).map_err(Failure::config)?;
     let mut text = String::new();
     for problem in &report.problems {
         text.push_str(problem);

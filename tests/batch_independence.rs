@@ -84,8 +84,8 @@ fn a_record_is_the_same_alone_and_in_any_batch() {
         let (json_many, md_many) = record_files(&many.path().join("out"));
         if json_one != json_many {
             // Name the first sentence that differs, to point at the cause.
-            let a: tarjama::record::Record = serde_json::from_slice(&json_one).unwrap();
-            let b: tarjama::record::Record = serde_json::from_slice(&json_many).unwrap();
+            let a: tarjama::output::record::Record = serde_json::from_slice(&json_one).unwrap();
+            let b: tarjama::output::record::Record = serde_json::from_slice(&json_many).unwrap();
             let differing = a
                 .paragraphs
                 .iter()

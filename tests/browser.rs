@@ -389,7 +389,8 @@ fn generated_pages_pass_in_headless_chromium() {
         );
         assert_eq!(desktop["resources"], json!([]), "{name}: loaded resources");
         if name != "brief.html" {
-            let record = tarjama::record::Record::read(&out.join(format!("{stem}.json"))).unwrap();
+            let record =
+                tarjama::output::record::Record::read(&out.join(format!("{stem}.json"))).unwrap();
             assert_eq!(
                 desktop["sources"].as_u64().unwrap() as usize,
                 record.paragraphs.len(),

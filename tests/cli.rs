@@ -6,8 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use tarjama::model_store::sha256_file;
-use tarjama::record::Record;
+use tarjama::files::sha256_file;
+use tarjama::output::record::Record;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

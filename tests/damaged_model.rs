@@ -91,9 +91,8 @@ fn a_missing_tokenizer_file_is_refused() {
 #[test]
 fn a_catalogued_file_with_the_wrong_hash_is_refused() {
     let ws = workspace();
-    let hash = |name: &str| {
-        tarjama::model_store::sha256_file(&ws.path().join("model").join(name)).unwrap()
-    };
+    let hash =
+        |name: &str| tarjama::files::sha256_file(&ws.path().join("model").join(name)).unwrap();
     let mut files = String::new();
     for name in [
         "config.json",

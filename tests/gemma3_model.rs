@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use candle_core::{Device, Tensor};
 use candle_transformers::models::quantized_gemma3;
-use tarjama::gguf_tokenizer::GgufTokenizer;
 use tarjama::llm::read_gguf_header;
+use tarjama::llm::tokenizer::GgufTokenizer;
 use tarjama::models::gemma3;
 
 /// Decoding steps after the prompt.

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use candle_core::quantized::gguf_file;
 use serde::Deserialize;
-use tarjama::gguf_tokenizer::GgufTokenizer;
+use tarjama::llm::tokenizer::GgufTokenizer;
 
 #[derive(Deserialize)]
 struct Reference {
@@ -49,7 +49,7 @@ fn gemma3_gguf_tokenizer_matches_llama_cpp_and_transformers() {
     .unwrap();
     let path = demo_model();
     assert_eq!(
-        tarjama::model_store::sha256_file(&path).unwrap(),
+        tarjama::files::sha256_file(&path).unwrap(),
         reference.gguf_sha256
     );
     let mut file = std::fs::File::open(&path).unwrap();
@@ -108,7 +108,7 @@ fn qwen2_style_bpe_gguf_tokenizer_matches_llama_cpp() {
     .unwrap();
     let path = dir.join("tiny-qwen2-tokenizer.gguf");
     assert_eq!(
-        tarjama::model_store::sha256_file(&path).unwrap(),
+        tarjama::files::sha256_file(&path).unwrap(),
         reference.gguf_sha256
     );
     let mut file = std::fs::File::open(&path).unwrap();

@@ -43,7 +43,7 @@ fn run_measured(mut command: Command, stderr_file: &Path) -> (Option<i32>, Strin
     (code, stderr, usage.ru_maxrss as u64 / 1024)
 }
 
-use tarjama::record::Record;
+use tarjama::output::record::Record;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -254,8 +254,9 @@ fn the_largest_accepted_article_runs_in_bounded_memory() {
     let input = ws.path().join("in");
     fs::create_dir(&input).unwrap();
     let paragraph = "The minister said on Monday that talks with Russia would continue next week, according to officials in Damascus.\n\n";
-    let text = paragraph.repeat(tarjama::article::MAX_ARTICLE_BYTES as usize / paragraph.len());
-    assert!(text.len() as u64 > tarjama::article::MAX_ARTICLE_BYTES - 200);
+    let text =
+        paragraph.repeat(tarjama::input::article::MAX_ARTICLE_BYTES as usize / paragraph.len());
+    assert!(text.len() as u64 > tarjama::input::article::MAX_ARTICLE_BYTES - 200);
     fs::write(input.join("huge.txt"), &text).unwrap();
     let (code, stderr, peak_mib) = run_measured(tarjama_run(ws.path()), &ws.path().join("stderr"));
     assert_eq!(code, Some(0), "{stderr}");

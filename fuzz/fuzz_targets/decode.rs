@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tarjama::read::{decode, is_arabic};
+use tarjama::input::read::{decode, is_arabic};
 
 fuzz_target!(|bytes: &[u8]| {
     if let Ok(decoded) = decode(bytes) {

@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tarjama::gguf_tokenizer::GgufTokenizer;
+use tarjama::llm::tokenizer::GgufTokenizer;
 
 fuzz_target!(|bytes: &[u8]| {
     let _ = tarjama::llm::read_gguf_header_and_tokenizer(bytes).map(|tokenizer: GgufTokenizer| {

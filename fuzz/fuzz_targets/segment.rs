@@ -7,8 +7,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tarjama::clean::clean;
-use tarjama::segment::{normalize_for_model, sentences, split_to_budget};
+use tarjama::input::clean::clean;
+use tarjama::input::segment::{normalize_for_model, sentences, split_to_budget};
 
 fuzz_target!(|bytes: &[u8]| {
     let Some((&first, rest)) = bytes.split_first() else {

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tarjama::sentencepiece::SentencePiece;
+use tarjama::translate::sentencepiece::SentencePiece;
 
 fuzz_target!(|bytes: &[u8]| {
     if let Ok(model) = SentencePiece::from_bytes(bytes) {

@@ -30,7 +30,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::record::{write_atomic, Record};
+use crate::files::write_atomic;
+use crate::output::record::Record;
 use dating::DateEstimate;
 use entities::{DateMention, EntityKind, Gazetteer};
 use group::{ArticleFeatures, DEFAULT_THRESHOLD};

@@ -23,8 +23,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::model_store::sha256_bytes;
-use crate::record::{write_atomic, Record, SummarySettings};
+use crate::files::sha256_bytes;
+use crate::files::write_atomic;
+use crate::output::record::{Record, SummarySettings};
 use crate::summarize::Summarizer;
 
 /// Where the cache lives in an output folder (hidden: it is not output).
@@ -134,7 +135,7 @@ pub fn passed(merge: &CachedMerge) -> bool {
 mod tests {
     use super::*;
     use crate::model_store::ModelFingerprint;
-    use crate::record::SummaryRecord;
+    use crate::output::record::SummaryRecord;
 
     fn record(text: &str, method: &str) -> Record {
         let mut r: Record =

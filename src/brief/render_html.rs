@@ -11,7 +11,7 @@
 
 use super::wording::Lexicon;
 use super::{percent_encode, Anchor, ArticleAnalysis, Brief, Source, Story};
-use crate::record::Record;
+use crate::output::record::Record;
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn escape(text: &str) -> String {

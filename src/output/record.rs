@@ -8,13 +8,16 @@
 //! the same inputs give byte-identical files.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::model_store::{sha256_bytes, ModelFingerprint};
+use crate::files::sha256_bytes;
+use crate::model_store::ModelFingerprint;
+
+/// The tarjama version a record names; a record of another version is redone.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Bumped when the record layout changes, so older records are redone.
 pub const RECORD_FORMAT: u32 = 1;
@@ -205,36 +208,6 @@ impl Record {
     }
 }
 
-/// Writes `bytes` to `path` so that readers see either the old file or the
-/// whole new one, never a part: a temp file in the same directory, synced,
-/// then renamed over the target.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".tarjama-").suffix(".tmp");
-    // Temp files are private (0600) by default; outputs are ordinary files
-    // whose mode the umask decides, as with any other program's.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut temp = builder
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    // Through the plain file, so an error reads "cannot write <target>: No
-    // space left on device", not the name of a temp file that is deleted
-    // (on drop) as the error returns.
-    temp.as_file_mut()
-        .write_all(bytes)
-        .and_then(|_| temp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    temp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot move the new {} into place", path.display()))?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,34 +256,5 @@ mod tests {
         let mut edited = parsed;
         edited.source.sha256 = "cd".into();
         assert!(!edited.is_intact());
-    }
-
-    #[test]
-    fn atomic_write_replaces_whole_file_and_leaves_no_temp() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.json");
-        write_atomic(&path, b"one").unwrap();
-        write_atomic(&path, b"two").unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"two");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn atomic_write_gives_an_ordinary_file_mode_not_a_private_temp_one() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.md");
-        write_atomic(&path, b"x").unwrap();
-        // The same mode as a file created the ordinary way under this
-        // process's umask; a private temp file would be 0600.
-        fs::write(dir.path().join("plain"), b"x").unwrap();
-        let plain = fs::metadata(dir.path().join("plain"))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777;
-        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, plain, "mode {mode:o}, ordinary files get {plain:o}");
     }
 }

@@ -11,12 +11,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::files::sha256_file;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The parsed `models.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -155,32 +154,6 @@ impl ResolvedModel {
     }
 }
 
-/// SHA-256 of a file, streamed (weights are hundreds of MB).
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file =
-        fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let n = file
-            .read(&mut buffer)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-pub fn sha256_bytes(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The files a Marian checkpoint directory needs. Weights come in one of
 /// two formats; the first present is used.
 const MARIAN_FILES: &[&str] = &["config.json", "source.spm", "target.spm", "vocab.json"];
@@ -259,7 +232,7 @@ impl HashLock {
     fn record(&mut self, key: String, hash: String) -> Result<()> {
         self.entries.insert(key, hash);
         let text = toml::to_string(&self.entries).context("cannot serialize the hash lock")?;
-        crate::record::write_atomic(&self.path, text.as_bytes())
+        crate::files::write_atomic(&self.path, text.as_bytes())
     }
 }
 
@@ -389,14 +362,6 @@ mod tests {
             "opus-mt-tc-big-ar-en"
         );
         assert_eq!(catalog.profile("fast").unwrap().translator, "opus-mt-ar-en");
-    }
-
-    #[test]
-    fn sha256_matches_a_known_vector() {
-        assert_eq!(
-            sha256_bytes(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 
     #[test]

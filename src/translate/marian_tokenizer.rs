@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, Result};
 
-use crate::sentencepiece::{join_pieces, SentencePiece};
+use crate::translate::sentencepiece::{join_pieces, SentencePiece};
 
 pub struct MarianTokenizer {
     source: SentencePiece,
@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn an_absurd_id_in_vocab_json_is_an_error_not_a_huge_table() {
-        let spm = include_bytes!("../tests/fixtures/marian/tiny-base/source.spm");
+        let spm = include_bytes!("../../tests/fixtures/marian/tiny-base/source.spm");
         let vocab = br#"{"</s>": 0, "<unk>": 1, "<pad>": 4294967295}"#;
         let err = MarianTokenizer::new(spm, vocab).err().unwrap().to_string();
         assert!(

@@ -454,13 +454,7 @@ fn is_section_header(line: &str) -> bool {
 mod tests {
     use super::*;
 
-    const SEEDS: [&str; 5] = [
-        include_str!("../seeds/000_fe7b7ba883e9e990.txt"),
-        include_str!("../seeds/001_d0c9e97734a90cd3.txt"),
-        include_str!("../seeds/002_a4337a132dd5787c.txt"),
-        include_str!("../seeds/003_96083f8a8e168996.txt"),
-        include_str!("../seeds/004_2dad6acffa85f88d.txt"),
-    ];
+    use crate::input::test_texts::{xorshift, SEEDS};
 
     use RemovalReason::{AdMarker, Footer, PunctuationOnly, SectionHeader};
 
@@ -773,13 +767,7 @@ mod tests {
             "\u{a0}",
             "a",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next_random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next_random = xorshift(0x9E37_79B9_7F4A_7C15u64);
         for _ in 0..2000 {
             let mut text = String::new();
             for _ in 0..next_random() % 24 {

@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 use anyhow::Result;
 
+use crate::input::read::is_arabic_letter;
 use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
-use crate::read::is_arabic_letter;
-use crate::record::{SummaryRecord, SummarySettings};
+use crate::output::record::{SummaryRecord, SummarySettings};
 
 /// Limits every summary is held to.
 #[derive(Debug, Clone, PartialEq)]

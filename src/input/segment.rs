@@ -449,13 +449,7 @@ mod tests {
     use super::*;
     use std::time::{Duration, Instant};
 
-    const SEEDS: [&str; 5] = [
-        include_str!("../seeds/000_fe7b7ba883e9e990.txt"),
-        include_str!("../seeds/001_d0c9e97734a90cd3.txt"),
-        include_str!("../seeds/002_a4337a132dd5787c.txt"),
-        include_str!("../seeds/003_96083f8a8e168996.txt"),
-        include_str!("../seeds/004_2dad6acffa85f88d.txt"),
-    ];
+    use crate::input::test_texts::{xorshift, SEEDS};
 
     fn chars(s: &str) -> usize {
         s.chars().count()
@@ -497,7 +491,7 @@ mod tests {
         SEEDS
             .iter()
             .flat_map(|&seed| {
-                crate::clean::clean(seed)
+                crate::input::clean::clean(seed)
                     .kept
                     .into_iter()
                     .map(move |span| (seed, span))
@@ -663,13 +657,7 @@ mod tests {
             "نص", " ", "  ", ".", "...", "؟", "!", "؛", "…", "«", "»", "“", "”", "\"", "(", ")",
             "3", "U", "a", "\u{a0}", "و", "،",
         ];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next_random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next_random = xorshift(0x2545_F491_4F6C_DD1Du64);
         for _ in 0..3000 {
             let mut paragraph = String::new();
             for _ in 0..next_random() % 30 {

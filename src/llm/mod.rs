@@ -17,8 +17,10 @@ use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, Tensor};
 use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qwen3};
 
-use crate::gguf_tokenizer::GgufTokenizer;
+use crate::llm::tokenizer::GgufTokenizer;
 use crate::models::gemma3;
+
+pub mod tokenizer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -463,13 +465,13 @@ mod tests {
     #[test]
     fn the_gguf_fuzz_seeds_load() {
         let spm =
-            read_gguf_header_and_tokenizer(include_bytes!("../fuzz/seeds/gguf/llama-spm.gguf"))
+            read_gguf_header_and_tokenizer(include_bytes!("../../fuzz/seeds/gguf/llama-spm.gguf"))
                 .unwrap();
         // BOS, the space prefix, then one token per letter (no merges lead
         // to the whole word).
         assert_eq!(spm.encode("قال", true), vec![1, 4, 5, 6, 7]);
         let bpe =
-            read_gguf_header_and_tokenizer(include_bytes!("../fuzz/seeds/gguf/gpt2-bpe.gguf"))
+            read_gguf_header_and_tokenizer(include_bytes!("../../fuzz/seeds/gguf/gpt2-bpe.gguf"))
                 .unwrap();
         assert_eq!(bpe.decode(&bpe.encode("ab a", false), true), "ab a");
     }
@@ -496,7 +498,7 @@ mod tests {
     #[test]
     fn chat_prompts_match_the_official_templates() {
         let fixture: serde_json::Value =
-            serde_json::from_str(include_str!("../tests/fixtures/chat_templates.json")).unwrap();
+            serde_json::from_str(include_str!("../../tests/fixtures/chat_templates.json")).unwrap();
         let families = [
             ("qwen2", Family::Qwen2, ""),
             ("qwen3", Family::Qwen3, ""),

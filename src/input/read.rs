@@ -303,28 +303,15 @@ pub fn is_arabic(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    const SEEDS: [&str; 5] = [
-        include_str!("../seeds/000_fe7b7ba883e9e990.txt"),
-        include_str!("../seeds/001_d0c9e97734a90cd3.txt"),
-        include_str!("../seeds/002_a4337a132dd5787c.txt"),
-        include_str!("../seeds/003_96083f8a8e168996.txt"),
-        include_str!("../seeds/004_2dad6acffa85f88d.txt"),
-    ];
+    use crate::input::test_texts::{xorshift, SEEDS};
 
     const ARABIC_SAMPLE: &str = "وصرح الوزير الفرنسي في مستهل اجتماعه مع نظيره الروسي.\nسطر ثان.";
 
-    /// Deterministic pseudo-random bytes (xorshift64), so the tests need no
+    /// Deterministic pseudo-random bytes, so the tests need no
     /// random-number crate and never flake.
     fn pseudo_random_bytes(count: usize, seed: u64) -> Vec<u8> {
-        let mut state = seed;
-        (0..count)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 24) as u8
-            })
-            .collect()
+        let mut next_random = xorshift(seed);
+        (0..count).map(|_| (next_random() >> 24) as u8).collect()
     }
 
     fn utf16_bytes(text: &str, endianness: Endianness) -> Vec<u8> {

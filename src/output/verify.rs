@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::model_store::sha256_file;
-use crate::record::Record;
+use crate::files::sha256_file;
+use crate::output::record::Record;
 
 #[derive(Debug, Default)]
 pub struct VerifyReport {

@@ -5,7 +5,7 @@
 //! What it is for: the opus-mt `source.spm`/`target.spm` files, for which no
 //! `tokenizer.json` exists. What it is not: a trainer, nor an id mapping —
 //! Marian maps pieces to ids through its own `vocab.json`
-//! (`crate::marian_tokenizer`), so this module deals in piece strings.
+//! (`crate::translate::marian_tokenizer`), so this module deals in piece strings.
 
 use anyhow::{bail, Context, Result};
 use prost::Message;
@@ -342,7 +342,7 @@ mod tests {
     /// first text normalized panics inside spm_precompiled.
     #[test]
     fn the_fuzzed_charsmap_crash_is_an_error() {
-        let spm = include_bytes!("../tests/fixtures/marian/tiny-base/source.spm");
+        let spm = include_bytes!("../../tests/fixtures/marian/tiny-base/source.spm");
         let mut proto = ModelProto::decode(spm.as_slice()).unwrap();
         let spec = proto.normalizer_spec.as_mut().unwrap();
         let map = spec.precompiled_charsmap.as_mut().unwrap();
@@ -377,8 +377,8 @@ mod tests {
     #[test]
     fn real_charsmaps_pass_the_check() {
         for spm in [
-            include_bytes!("../tests/fixtures/marian/tiny-base/source.spm").as_slice(),
-            include_bytes!("../tests/fixtures/marian/tiny-big/target.spm").as_slice(),
+            include_bytes!("../../tests/fixtures/marian/tiny-base/source.spm").as_slice(),
+            include_bytes!("../../tests/fixtures/marian/tiny-big/target.spm").as_slice(),
         ] {
             let proto = ModelProto::decode(spm).unwrap();
             let map = proto.normalizer_spec.unwrap().precompiled_charsmap.unwrap();

@@ -13,11 +13,19 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use serde::Deserialize;
 
-use crate::marian_tokenizer::MarianTokenizer;
 use crate::model_store::{ModelFingerprint, ResolvedModel};
 use crate::models::marian::{Config, MarianMT, Precision};
-use crate::record::DecodingSettings;
-use crate::search::{generate, SearchSettings, SpecialIds};
+use crate::output::record::DecodingSettings;
+use crate::translate::marian_tokenizer::MarianTokenizer;
+use crate::translate::search::{generate, SearchSettings, SpecialIds};
+
+pub mod llm;
+pub mod marian_tokenizer;
+pub mod search;
+pub mod sentencepiece;
+pub mod translation;
+
+pub use translation::Translation;
 
 /// Settings a profile or the command line may impose over the checkpoint's.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +37,7 @@ pub struct Overrides {
 }
 
 /// Longest source sentence, in tokens, sent to the model in one piece.
-/// Longer ones are split at clause boundaries (see `crate::segment`):
+/// Longer ones are split at clause boundaries (see `crate::input::segment`):
 /// opus-mt was trained on sentences, and quality falls well before the
 /// 512-position limit.
 const MAX_SOURCE_TOKENS: usize = 200;
@@ -51,20 +59,11 @@ struct GenerationConfig {
     renormalize_logits: Option<bool>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Translation {
-    pub text: String,
-    pub source_tokens: usize,
-    pub target_tokens: usize,
-    /// Problems found in the output (language-model translators only).
-    pub flags: Vec<String>,
-}
-
 /// The translators tarjama can run: opus-mt encoder-decoders, sentence by
 /// sentence, or a language model, paragraph by paragraph.
 pub enum Translator {
     Marian(Box<MarianTranslator>),
-    Llm(crate::llm_translate::LlmTranslator),
+    Llm(crate::translate::llm::LlmTranslator),
 }
 
 impl Translator {

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::clean::clean;
-use crate::model_store::sha256_bytes;
-use crate::read::{decode, is_arabic, is_arabic_letter};
-use crate::record::RemovedText;
-use crate::segment::{normalize_for_model, sentences, split_to_budget};
+use crate::files::sha256_bytes;
+use crate::input::clean::clean;
+use crate::input::read::{decode, is_arabic, is_arabic_letter};
+use crate::input::segment::{normalize_for_model, sentences, split_to_budget};
+use crate::output::record::RemovedText;
 
 /// Largest file taken as one article. News articles are tens of
 /// kilobytes; anything this big is a dump or a mistake, and refusing it
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn seed_pieces_tile_paragraphs_and_debris_is_listed() {
-        let text = include_str!("../seeds/001_d0c9e97734a90cd3.txt");
+        let text = include_str!("../../seeds/001_d0c9e97734a90cd3.txt");
         let prepared = prepare(text, true, 40, &|s: &str| s.split_whitespace().count() + 1);
         assert!(prepared
             .removed

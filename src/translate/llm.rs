@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use anyhow::Result;
 
+use crate::input::read::is_arabic_letter;
 use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
-use crate::read::is_arabic_letter;
-use crate::record::DecodingSettings;
-use crate::translate::Translation;
+use crate::output::record::DecodingSettings;
+use crate::translate::translation::Translation;
 
 /// English characters per Arabic character outside this range mean the
 /// answer is cut short or padded with something else.
