@@ -11,6 +11,16 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
+/// How the temp files of [`write_atomic`] are named, so that the ones a
+/// killed process left behind can be recognised (and only those removed).
+const TEMP_PREFIX: &str = ".tarjama-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Whether a file name is one of [`write_atomic`]'s temp files.
+pub fn is_temp_file_name(name: &str) -> bool {
+    name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+}
+
 /// Writes `bytes` to `path` so that readers see either the old file or the
 /// whole new one, never a part: a temp file in the same directory, synced,
 /// then renamed over the target.
@@ -20,7 +30,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         _ => Path::new("."),
     };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".tarjama-").suffix(".tmp");
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
     // Temp files are private (0600) by default; outputs are ordinary files
     // whose mode the umask decides, as with any other program's.
     #[cfg(unix)]
@@ -79,6 +89,20 @@ mod tests {
         write_atomic(&path, b"two").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn temp_files_are_recognised_by_their_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let temp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(dir.path())
+            .unwrap();
+        let name = temp.path().file_name().unwrap().to_string_lossy();
+        assert!(is_temp_file_name(&name), "{name}");
+        assert!(!is_temp_file_name(".tarjama.lock"));
+        assert!(!is_temp_file_name("a.json"));
     }
 
     #[cfg(unix)]

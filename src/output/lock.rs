@@ -1,4 +1,5 @@
-//! One writer per output folder: a lock on `<out>/.tarjama.lock`.
+//! One writer per output folder: an OS lock on a file in it
+//! (`<out>/.tarjama.lock`, named by `folder`).
 //!
 //! The lock is an OS file lock (`flock`), so it goes away with the process
 //! that held it, however that process died: a lock file left by a killed
@@ -8,7 +9,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
@@ -46,19 +47,16 @@ fn holder(file: &mut File) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
-pub fn lock_path(out_dir: &Path) -> PathBuf {
-    out_dir.join(".tarjama.lock")
-}
-
-/// Takes the output folder's lock, or fails / waits as `when_locked` says.
-pub fn acquire(out_dir: &Path, when_locked: WhenLocked) -> Result<OutputLock> {
-    let path = lock_path(out_dir);
+/// Takes the lock file `path` of the output folder `out_dir` (named as
+/// given, in messages), or fails / waits as `when_locked` says. Where the
+/// lock file is, is `OutputFolder::lock`'s business.
+pub fn acquire(path: &Path, out_dir: &Path, when_locked: WhenLocked) -> Result<OutputLock> {
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .open(&path)
+        .open(path)
         .with_context(|| format!("cannot open the lock file {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => {}
@@ -98,17 +96,16 @@ mod tests {
     #[test]
     fn a_second_holder_is_refused_and_a_released_lock_is_taken_over() {
         let dir = tempfile::tempdir().unwrap();
-        let first = acquire(dir.path(), WhenLocked::Fail).unwrap();
-        let err = acquire(dir.path(), WhenLocked::Fail)
-            .err()
-            .unwrap()
-            .to_string();
+        let path = dir.path().join(".tarjama.lock");
+        let take = |when| acquire(&path, dir.path(), when);
+        let first = take(WhenLocked::Fail).unwrap();
+        let err = take(WhenLocked::Fail).err().unwrap().to_string();
         assert!(
             err.contains(&format!("pid {}", std::process::id())),
             "{err}"
         );
         drop(first);
         // The file is still there, as after a killed run; it is taken over.
-        acquire(dir.path(), WhenLocked::Fail).unwrap();
+        take(WhenLocked::Fail).unwrap();
     }
 }

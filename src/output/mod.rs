@@ -1,11 +1,15 @@
 //! The output step: what a run leaves in its output folder and how it is
 //! checked later.
 //!
-//! `record` is the per-article record (`<id>.json`) and its readable twin
-//! (`<id>.md`); `lock` keeps one run per folder; `verify` re-hashes the
-//! sources records name. What it is not: the brief (`crate::brief`), which
-//! reads this folder's records.
+//! `folder` is the one owner of the folder's layout (which files, their
+//! names, listing them, writing a record); `record` is the per-article
+//! record (`<id>.json`) and its readable twin (`<id>.md`); `lock` keeps one
+//! run per folder; `verify` re-hashes the sources records name. What it is
+//! not: the brief (`crate::brief`), which reads this folder's records.
 
+pub mod folder;
 pub mod lock;
 pub mod record;
 pub mod verify;
+
+pub use folder::OutputFolder;

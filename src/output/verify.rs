@@ -5,12 +5,13 @@
 //! or its own hash is wrong, and *stale* when its source changed or is gone.
 //! What it is not: a re-translation; it only reads and hashes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::files::sha256_file;
 use crate::output::record::Record;
+use crate::output::OutputFolder;
 
 #[derive(Debug, Default)]
 pub struct VerifyReport {
@@ -19,21 +20,9 @@ pub struct VerifyReport {
     pub problems: Vec<String>,
 }
 
-/// Record files in `out_dir`: every `*.json` (the manifest is `.jsonl`).
-fn record_files(out_dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(out_dir)
-        .with_context(|| format!("cannot list {}", out_dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
 pub fn verify(out_dir: &Path) -> Result<VerifyReport> {
     let mut report = VerifyReport::default();
-    for path in record_files(out_dir)? {
+    for path in OutputFolder::new(out_dir).record_files()? {
         report.checked += 1;
         let record = match Record::read(&path) {
             Ok(record) => record,
