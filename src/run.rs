@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use crate::files::write_atomic;
 use crate::input::article::SourceArticle;
+use crate::output::labels;
 use crate::output::lock::WhenLocked;
 use crate::output::record::{Record, RECORD_FORMAT, VERSION};
 use crate::pipeline::{translate_articles, Pipeline};
@@ -204,12 +205,6 @@ fn remove_stale_temp_files(out_dir: &Path) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
-}
-
-/// Whether flags name a failed check ("retried" alone means the stricter
-/// retry passed).
-fn has_failed_check(flags: &[String]) -> bool {
-    flags.iter().any(|f| f != "retried")
 }
 
 /// Writes `<id>.md` then `<id>.json`, each atomically. The JSON is the
@@ -394,7 +389,7 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
                                 .paragraphs
                                 .iter()
                                 .flat_map(|p| &p.sentences)
-                                .filter(|s| has_failed_check(&s.flags))
+                                .filter(|s| labels::has_failed_check(&s.flags))
                                 .count();
                             note(format!("translated {}", article.path.display()));
                             manifest.insert(

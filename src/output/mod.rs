@@ -1,11 +1,13 @@
 //! The output step: what a run leaves in its output folder and how it is
 //! checked later.
 //!
-//! `record` is the per-article record (`<id>.json`) and its readable twin
+//! `labels` names the flags and summary methods records hold; `record` is
+//! the per-article record (`<id>.json`) and its readable twin
 //! (`<id>.md`); `lock` keeps one run per folder; `verify` re-hashes the
 //! sources records name. What it is not: the brief (`crate::brief`), which
 //! reads this folder's records.
 
+pub mod labels;
 pub mod lock;
 pub mod record;
 pub mod verify;
