@@ -75,7 +75,7 @@ fn demo_profile_translates_and_summarizes_deterministically() {
         .summary
         .as_ref()
         .expect("the demo profile summarizes");
-    assert_eq!(summary.settings.method, "model");
+    assert_eq!(summary.settings.method.as_str(), "model");
     assert!(!summary.text.is_empty());
     assert_eq!(record.paragraphs.len(), 2);
     assert!(record.paragraphs.iter().all(|p| !p.translation.is_empty()));

@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::files::write_atomic;
+use crate::output::labels::{self, Method};
 use crate::output::record::Record;
 use dating::DateEstimate;
 use entities::{DateMention, EntityKind, Gazetteer};
@@ -393,7 +394,7 @@ fn summary_is_sound(record: &Record) -> bool {
     record
         .summary
         .as_ref()
-        .is_some_and(|s| !s.text.trim().is_empty() && s.flags.iter().all(|f| f == "retried"))
+        .is_some_and(|s| !s.text.trim().is_empty() && !labels::has_failed_check(&s.flags))
 }
 
 /// The summary sentences an article offers the merged summary: the
@@ -406,7 +407,7 @@ fn summary_candidates(article: &ArticleAnalysis, index: usize) -> Vec<Quote> {
         return vec![lead_sentence(article, index)];
     }
     let summary = record.summary.as_ref().expect("checked above");
-    if summary.settings.method == "extractive" {
+    if summary.settings.method == Method::Extractive {
         let mut found = Vec::new();
         for (p, paragraph) in record.paragraphs.iter().enumerate() {
             for sentence in &paragraph.sentences {
@@ -576,7 +577,7 @@ fn build_story(
         .iter()
         .map(|&i| match &articles[i].record.summary {
             Some(s) if summary_is_sound(&articles[i].record) => {
-                if s.settings.method == "model" {
+                if s.settings.method == Method::Model {
                     "model-written summaries"
                 } else {
                     "extractive summaries"
@@ -858,7 +859,7 @@ fn apply_model_merges(
         } else {
             story.summary_method.push_str(&format!(
                 "; {model_name}'s merge failed its checks ({}), so it is not used",
-                merge.flags.join(", ")
+                labels::flag_list(&merge.flags)
             ));
         }
         cache.insert(input.key.clone(), merge);

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::files::sha256_bytes;
 use crate::files::write_atomic;
+use crate::output::labels::{self, Flag, Method};
 use crate::output::record::{Record, SummarySettings};
 use crate::summarize::Summarizer;
 
@@ -35,7 +36,7 @@ pub const CACHE_FILE: &str = ".brief-summaries.cache";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CachedMerge {
     pub text: String,
-    pub flags: Vec<String>,
+    pub flags: Vec<Flag>,
 }
 
 /// What a story's model merge is made from.
@@ -52,7 +53,7 @@ pub struct MergeInput {
 /// model with one set of limits; `None` otherwise.
 pub fn input(records: &[&Record]) -> Option<MergeInput> {
     let first = records.first()?.summary.as_ref()?;
-    if first.settings.method != "model" || first.settings.model.is_none() {
+    if first.settings.method != Method::Model || first.settings.model.is_none() {
         return None;
     }
     let mut summaries = Vec::new();
@@ -61,7 +62,7 @@ pub fn input(records: &[&Record]) -> Option<MergeInput> {
         if summary.settings != first.settings {
             return None;
         }
-        let sound = !summary.text.trim().is_empty() && summary.flags.iter().all(|f| f == "retried");
+        let sound = !summary.text.trim().is_empty() && !labels::has_failed_check(&summary.flags);
         summaries.push(if sound {
             summary.text.trim().to_string()
         } else {
@@ -128,7 +129,7 @@ pub fn run_model(summarizer: &Summarizer, input: &MergeInput) -> Result<Option<C
 
 /// Whether a merge passed its checks ("retried" alone: the retry passed).
 pub fn passed(merge: &CachedMerge) -> bool {
-    !merge.text.trim().is_empty() && merge.flags.iter().all(|f| f == "retried")
+    !merge.text.trim().is_empty() && !labels::has_failed_check(&merge.flags)
 }
 
 #[cfg(test)]
@@ -137,14 +138,14 @@ mod tests {
     use crate::model_store::ModelFingerprint;
     use crate::output::record::SummaryRecord;
 
-    fn record(text: &str, method: &str) -> Record {
+    fn record(text: &str, method: Method) -> Record {
         let mut r: Record =
             serde_json::from_str(include_str!("../../tests/fixtures/brief/record.json")).unwrap();
         r.summary = Some(SummaryRecord {
             text: text.into(),
             settings: SummarySettings {
-                method: method.into(),
-                model: (method == "model").then(|| ModelFingerprint {
+                method,
+                model: (method == Method::Model).then(|| ModelFingerprint {
                     name: "m".into(),
                     repo: "r".into(),
                     revision: "v".into(),
@@ -160,17 +161,17 @@ mod tests {
 
     #[test]
     fn key_follows_the_summaries_and_settings() {
-        let (a, b) = (record("One.", "model"), record("Two.", "model"));
+        let (a, b) = (record("One.", Method::Model), record("Two.", Method::Model));
         let key = input(&[&a, &b]).unwrap().key;
         assert_eq!(input(&[&a, &b]).unwrap().key, key);
         assert_ne!(input(&[&b, &a]).unwrap().key, key);
-        let mut c = record("Two.", "model");
+        let mut c = record("Two.", Method::Model);
         c.summary.as_mut().unwrap().settings.max_words = 60;
         assert!(input(&[&a, &c]).is_none(), "different limits");
-        assert!(input(&[&a, &record("Two.", "extractive")]).is_none());
+        assert!(input(&[&a, &record("Two.", Method::Extractive)]).is_none());
         // A summary that failed its checks is replaced by the article's lead.
-        let mut failed = record("Invented.", "model");
-        failed.summary.as_mut().unwrap().flags = vec!["unsupported-name".into()];
+        let mut failed = record("Invented.", Method::Model);
+        failed.summary.as_mut().unwrap().flags = vec![Flag::UnsupportedName];
         let merged = input(&[&a, &failed]).unwrap();
         assert_eq!(merged.summaries[0], "One.");
         assert_eq!(merged.summaries[1], lead(&failed));

@@ -11,6 +11,7 @@
 
 use super::wording::Lexicon;
 use super::{percent_encode, Anchor, ArticleAnalysis, Brief, Source, Story};
+use crate::output::labels;
 use crate::output::record::Record;
 
 /// Escapes text for HTML element content and double-quoted attributes.
@@ -427,7 +428,7 @@ pub fn article_view(article: &ArticleAnalysis) -> String {
             if !summary.flags.is_empty() {
                 body.push_str(&format!(
                     "<p class=\"note\">Summary checks failed: {}.</p>\n",
-                    escape(&summary.flags.join(", "))
+                    escape(&labels::flag_list(&summary.flags))
                 ));
             }
         }

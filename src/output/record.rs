@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::files::sha256_bytes;
 use crate::model_store::ModelFingerprint;
+use crate::output::labels::{flag_list, Flag, Method};
 
 /// The tarjama version a record names; a record of another version is redone.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -82,7 +83,7 @@ pub struct SentenceRecord {
     /// Problems found in a language model's output ("retried" first when
     /// the stricter retry was used).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub flags: Vec<String>,
+    pub flags: Vec<Flag>,
 }
 
 /// The decoding settings that, with the model, decide the output.
@@ -117,14 +118,13 @@ pub struct SummaryRecord {
     pub settings: SummarySettings,
     /// Checks the summary failed ("retried" first when the stricter retry
     /// was used); empty when it passed them all.
-    pub flags: Vec<String>,
+    pub flags: Vec<Flag>,
 }
 
 /// Everything that decides a summary besides the translation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummarySettings {
-    /// "extractive" or "model".
-    pub method: String,
+    pub method: Method,
     pub model: Option<ModelFingerprint>,
     pub max_words: usize,
     pub max_sentences: usize,
@@ -176,7 +176,7 @@ impl Record {
             if !summary.flags.is_empty() {
                 md.push_str(&format!(
                     "*Summary checks failed: {}.*\n\n",
-                    summary.flags.join(", ")
+                    flag_list(&summary.flags)
                 ));
             }
         }

@@ -27,6 +27,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::input::article::{article_id, SourceArticle};
+use crate::output::labels;
 use crate::output::lock::WhenLocked;
 use crate::output::record::{Record, RECORD_FORMAT, VERSION};
 use crate::output::OutputFolder;
@@ -111,7 +112,7 @@ impl RunSummary {
             .paragraphs
             .iter()
             .flat_map(|p| &p.sentences)
-            .filter(|s| has_failed_check(&s.flags))
+            .filter(|s| labels::has_failed_check(&s.flags))
             .count();
     }
 }
@@ -132,12 +133,6 @@ fn is_current(folder: &OutputFolder, article: &SourceArticle, pipeline: &Pipelin
         && record.decoding == translator.settings()
         && record.summary.as_ref().map(|s| &s.settings) == pipeline.summarizer.settings().as_ref()
         && folder.has_markdown(&article.id)
-}
-
-/// Whether flags name a failed check ("retried" alone means the stricter
-/// retry passed).
-fn has_failed_check(flags: &[String]) -> bool {
-    flags.iter().any(|f| f != "retried")
 }
 
 /// Whether an error means the output folder takes no more writes at all

@@ -16,6 +16,7 @@ use anyhow::Result;
 use crate::input::read::is_arabic_letter;
 use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
+use crate::output::labels::{Flag, Method};
 use crate::output::record::{SummaryRecord, SummarySettings};
 
 /// Limits every summary is held to.
@@ -30,40 +31,6 @@ impl Default for SummaryLimits {
         Self {
             max_words: 80,
             max_sentences: 3,
-        }
-    }
-}
-
-/// What is wrong with a summary, as recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Flag {
-    Empty,
-    TooLong,
-    /// Fewer words than a sentence of substance needs.
-    TooShort,
-    /// The same three words over and over: a model stuck in a loop.
-    Repetitive,
-    /// A number that the translation does not contain.
-    UnsupportedNumber,
-    /// A capitalised name that the translation does not contain.
-    UnsupportedName,
-    ArabicScript,
-    PromptEcho,
-    Commentary,
-}
-
-impl Flag {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Flag::Empty => "empty",
-            Flag::TooLong => "too-long",
-            Flag::TooShort => "too-short",
-            Flag::Repetitive => "repetitive",
-            Flag::UnsupportedNumber => "unsupported-number",
-            Flag::UnsupportedName => "unsupported-name",
-            Flag::ArabicScript => "arabic-script",
-            Flag::PromptEcho => "prompt-echo",
-            Flag::Commentary => "commentary",
         }
     }
 }
@@ -374,15 +341,15 @@ impl Summarizer {
     pub fn settings(&self) -> Option<SummarySettings> {
         let (method, model, limits) = match self {
             Self::Off => return None,
-            Self::Extractive(limits) => ("extractive", None, limits),
+            Self::Extractive(limits) => (Method::Extractive, None, limits),
             Self::Model {
                 fingerprint,
                 limits,
                 ..
-            } => ("model", Some(fingerprint.clone()), limits),
+            } => (Method::Model, Some(fingerprint.clone()), limits),
         };
         Some(SummarySettings {
-            method: method.to_string(),
+            method,
             model,
             max_words: limits.max_words,
             max_sentences: limits.max_sentences,
@@ -416,7 +383,7 @@ impl Summarizer {
             Self::Extractive(limits) => {
                 let text = extractive(sentences, limits);
                 let flags = check(&text, &paragraphs.join("\n"), "", limits);
-                (text, flags.iter().map(|f| f.as_str().to_string()).collect())
+                (text, flags)
             }
             Self::Model { model, limits, .. } => {
                 let max_chars = if model.is_chat() {
@@ -467,16 +434,16 @@ impl Summarizer {
                     Ok((completion.text, flags))
                 };
                 let (mut text, mut flags) = attempt(false)?;
-                let mut labels: Vec<String> = Vec::new();
+                let mut labels: Vec<Flag> = Vec::new();
                 if !flags.is_empty() {
                     let (retry_text, retry_flags) = attempt(true)?;
                     if retry_flags.len() < flags.len() {
                         text = retry_text;
                         flags = retry_flags;
                     }
-                    labels.push("retried".to_string());
+                    labels.push(Flag::Retried);
                 }
-                labels.extend(flags.iter().map(|f| f.as_str().to_string()));
+                labels.extend(flags);
                 (text, labels)
             }
         };

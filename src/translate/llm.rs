@@ -15,6 +15,7 @@ use anyhow::Result;
 use crate::input::read::is_arabic_letter;
 use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
+use crate::output::labels::Flag;
 use crate::output::record::DecodingSettings;
 use crate::translate::translation::Translation;
 
@@ -40,14 +41,14 @@ pub struct LlmTranslator {
 }
 
 /// Problems with a model's translation of `source`.
-pub fn check_translation(source: &str, english: &str) -> Vec<String> {
+pub fn check_translation(source: &str, english: &str) -> Vec<Flag> {
     let mut flags = Vec::new();
     if english.trim().is_empty() {
-        flags.push("empty".to_string());
+        flags.push(Flag::Empty);
         return flags;
     }
     if english.chars().any(is_arabic_letter) {
-        flags.push("arabic-script".to_string());
+        flags.push(Flag::ArabicScript);
     }
     let lower = english.trim_start().to_lowercase();
     if [
@@ -62,11 +63,11 @@ pub fn check_translation(source: &str, english: &str) -> Vec<String> {
     .iter()
     .any(|o| lower.starts_with(o))
     {
-        flags.push("commentary".to_string());
+        flags.push(Flag::Commentary);
     }
     let ratio = english.chars().count() as f64 / source.chars().count().max(1) as f64;
     if ratio < LENGTH_RATIO.0 || ratio > LENGTH_RATIO.1 {
-        flags.push("length-ratio".to_string());
+        flags.push(Flag::LengthRatio);
     }
     flags
 }
@@ -154,7 +155,7 @@ impl LlmTranslator {
                 answer = retry;
                 flags = retry_flags;
             }
-            flags.insert(0, "retried".to_string());
+            flags.insert(0, Flag::Retried);
         }
         Ok(Translation {
             text: answer.text,
@@ -168,6 +169,7 @@ impl LlmTranslator {
 #[cfg(test)]
 mod tests {
     use super::check_translation;
+    use crate::output::labels::Flag;
 
     #[test]
     fn checks_catch_arabic_commentary_and_odd_lengths() {
@@ -179,16 +181,16 @@ mod tests {
         .is_empty());
         assert_eq!(
             check_translation(source, "The government said المحادثات would continue."),
-            vec!["arabic-script"]
+            vec![Flag::ArabicScript]
         );
         assert_eq!(
             check_translation(
                 source,
                 "Here is the translation: the government said the talks go on."
             ),
-            vec!["commentary"]
+            vec![Flag::Commentary]
         );
-        assert_eq!(check_translation(source, "Talks."), vec!["length-ratio"]);
-        assert_eq!(check_translation(source, "  "), vec!["empty"]);
+        assert_eq!(check_translation(source, "Talks."), vec![Flag::LengthRatio]);
+        assert_eq!(check_translation(source, "  "), vec![Flag::Empty]);
     }
 }
