@@ -122,12 +122,12 @@ impl Models {
     }
 
     /// One catalogued model, ready to be resolved. Fails (a configuration
-    /// error) when the name is unknown or the hash lock cannot be read;
-    /// the lock is read afresh each time, so a hash recorded while resolving
-    /// one model is seen by the next.
+    /// error) when the hash lock cannot be read or the name is unknown, in
+    /// that order; the lock is read afresh each time, so a hash recorded
+    /// while resolving one model is seen by the next.
     pub fn model(&self, name: &str) -> Result<CataloguedModel<'_>> {
-        let entry = self.catalog.model(name)?;
         let lock = HashLock::open(self.lock_path.clone())?;
+        let entry = self.catalog.model(name)?;
         Ok(CataloguedModel {
             name: name.to_string(),
             entry,
@@ -150,5 +150,33 @@ impl CataloguedModel<'_> {
     /// hash is not published is recorded in the lock on first sight.
     pub fn resolve(mut self) -> Result<ResolvedModel> {
         self.store.resolve(&self.name, self.entry, &mut self.lock)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn a_catalogued_model_resolves_by_name_from_its_local_path() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("m")).unwrap();
+        fs::write(dir.path().join("m/config.json"), b"{}").unwrap();
+        let catalog = dir.path().join("models.toml");
+        fs::write(
+            &catalog,
+            "[models.tiny]\nkind = \"marian\"\nrepo = \"x/y\"\nrevision = \"r\"\npath = \"m\"\nfiles = { \"config.json\" = \"\" }\n\n[profiles]\n",
+        )
+        .unwrap();
+        let models = Models::open(Some(&catalog), HubAccess::CacheOnly).unwrap();
+        assert_eq!(models.kind_of("tiny"), Some(ModelKind::Marian));
+        let resolved = models.model("tiny").unwrap().resolve().unwrap();
+        assert_eq!(resolved.fingerprint.name, "tiny");
+        assert!(resolved.has("config.json"));
+        // The unpublished hash was recorded beside the catalog.
+        assert!(dir.path().join("models.lock.toml").is_file());
+        let unknown = models.model("other").err().unwrap().to_string();
+        assert!(unknown.contains("no model named \"other\""), "{unknown}");
     }
 }

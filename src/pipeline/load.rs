@@ -227,3 +227,97 @@ impl CatalogLoader<'_> {
             .map_err(LoadError::Model)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> PipelineSettings {
+        PipelineSettings {
+            profile: "default".into(),
+            model_dir: None,
+            catalog: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("models.toml")),
+            hub: HubAccess::CacheOnly,
+            beams: None,
+            precision: Precision::default(),
+            summarizer: None,
+            summary_words: None,
+        }
+    }
+
+    fn error(settings: &PipelineSettings) -> LoadError {
+        match load_pipeline(settings) {
+            Ok(_) => panic!("loaded"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_folder_without_a_summary_model_never_reads_the_catalog() {
+        let settings = PipelineSettings {
+            model_dir: Some("/no/such/checkpoint".into()),
+            catalog: Some("/no/such/models.toml".into()),
+            ..settings()
+        };
+        let LoadError::Model(e) = error(&settings) else {
+            panic!("not a model error")
+        };
+        assert!(e.to_string().contains("/no/such/checkpoint"), "{e}");
+    }
+
+    #[test]
+    fn a_summary_model_with_a_checkpoint_folder_reads_the_catalog_first() {
+        let settings = PipelineSettings {
+            model_dir: Some("/no/such/checkpoint".into()),
+            catalog: Some("/no/such/models.toml".into()),
+            summarizer: Some(SummarizerChoice::Model("gemma".into())),
+            ..settings()
+        };
+        assert!(matches!(error(&settings), LoadError::Settings(_)));
+    }
+
+    #[test]
+    fn an_unknown_profile_is_a_settings_error() {
+        let settings = PipelineSettings {
+            profile: "no-such-profile".into(),
+            ..settings()
+        };
+        let LoadError::Settings(e) = error(&settings) else {
+            panic!("not a settings error")
+        };
+        assert!(e.to_string().contains("no-such-profile"), "{e}");
+    }
+
+    #[test]
+    fn limits_and_choice_follow_flag_then_profile() {
+        let profile: Profile = toml::from_str(
+            "description = \"d\"\ntranslator = \"t\"\nsummarizer = \"none\"\nsummary_words = 40",
+        )
+        .unwrap();
+        let flags = settings();
+        assert_eq!(
+            summarizer_choice(&flags, Some(&profile)),
+            SummarizerChoice::Off
+        );
+        assert_eq!(summary_limits(&flags, Some(&profile)).max_words, 40);
+        let with_dir = PipelineSettings {
+            model_dir: Some("m".into()),
+            ..settings()
+        };
+        // The profile does not describe a --model-dir checkpoint's summary.
+        assert_eq!(
+            summarizer_choice(&with_dir, Some(&profile)),
+            SummarizerChoice::Extractive
+        );
+        let flagged = PipelineSettings {
+            summary_words: Some(7),
+            summarizer: Some(SummarizerChoice::Extractive),
+            ..settings()
+        };
+        assert_eq!(summary_limits(&flagged, Some(&profile)).max_words, 7);
+        assert_eq!(
+            summarizer_choice(&flagged, Some(&profile)),
+            SummarizerChoice::Extractive
+        );
+    }
+}
