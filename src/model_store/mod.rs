@@ -2,117 +2,32 @@
 //!
 //! `models.toml` names every model (Hugging Face repo, pinned revision, the
 //! files with their SHA-256) and every profile (which models a run uses, and
-//! decoding settings). This module resolves a model to files on disk —
-//! `--model-dir`, a local path in `models.toml`, the hf-hub cache, or a
-//! download — and checks each file's SHA-256 before anything reads it.
+//! decoding settings). [`Models`] is the way in and reads like the task:
+//! `Models::open(catalog, access)?.model(name)?.resolve()?` gives a model's
+//! files on disk — a local path in `models.toml`, the hf-hub cache, or a
+//! download — each checked against its SHA-256 before anything reads it.
+//! `--model-dir` goes around the catalog through [`resolve_marian_dir`].
 //!
 //! What it is not: model code. It hands paths and a [`ModelFingerprint`] to
 //! the translator, which builds tensors.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::files::sha256_file;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-/// The parsed `models.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Catalog {
-    pub models: BTreeMap<String, ModelEntry>,
-    pub profiles: BTreeMap<String, Profile>,
-}
+mod catalog;
+mod hub;
+mod local_dir;
+mod lock;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ModelKind {
-    /// An opus-mt encoder-decoder in Hugging Face layout.
-    Marian,
-    /// A single GGUF language model file.
-    Gguf,
-}
+pub use catalog::{Catalog, ModelEntry, ModelKind, Profile, SummarizerChoice};
+pub use hub::HubAccess;
+pub use local_dir::resolve_marian_dir;
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ModelEntry {
-    pub kind: ModelKind,
-    pub repo: String,
-    /// A commit id, so a model cannot change under a pinned profile.
-    pub revision: String,
-    /// A local directory holding the files (takes the place of the hub).
-    #[serde(default)]
-    pub path: Option<PathBuf>,
-    /// File name → SHA-256 (hex). An empty string means "not published":
-    /// the hash is recorded in the lock file on first fetch and checked from
-    /// then on.
-    pub files: BTreeMap<String, String>,
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Profile {
-    pub description: String,
-    pub translator: String,
-    #[serde(default)]
-    pub beams: Option<usize>,
-    #[serde(default)]
-    pub max_length: Option<usize>,
-    #[serde(default)]
-    pub length_penalty: Option<f64>,
-    /// "extractive" (the default), "none", or a GGUF model under [models].
-    #[serde(default)]
-    pub summarizer: Option<String>,
-    #[serde(default)]
-    pub summary_words: Option<usize>,
-}
-
-impl Catalog {
-    pub fn load(path: &Path) -> Result<Self> {
-        let text =
-            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let catalog: Catalog = toml::from_str(&text)
-            .with_context(|| format!("{} is not a valid model catalog", path.display()))?;
-        for (name, profile) in &catalog.profiles {
-            if let Some(summarizer) = &profile.summarizer {
-                let is_model = catalog
-                    .models
-                    .get(summarizer)
-                    .is_some_and(|m| m.kind == ModelKind::Gguf);
-                if !is_model && summarizer != "extractive" && summarizer != "none" {
-                    bail!(
-                        "{}: profile {name} names summarizer {summarizer}, which is neither \"extractive\", \"none\" nor a GGUF model under [models]",
-                        path.display()
-                    );
-                }
-            }
-            if !catalog.models.contains_key(&profile.translator) {
-                bail!(
-                    "{}: profile {name} names translator {}, which is not under [models]",
-                    path.display(),
-                    profile.translator
-                );
-            }
-        }
-        Ok(catalog)
-    }
-
-    pub fn profile(&self, name: &str) -> Result<&Profile> {
-        self.profiles.get(name).with_context(|| {
-            let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
-            format!("no profile named {name:?} (known: {})", known.join(", "))
-        })
-    }
-
-    pub fn model(&self, name: &str) -> Result<&ModelEntry> {
-        self.models
-            .get(name)
-            .with_context(|| format!("no model named {name:?} in models.toml"))
-    }
-}
+use hub::ModelStore;
+use lock::HashLock;
 
 /// Exactly which model produced an output: enough to fetch the same bytes
 /// again and to notice when they change.
@@ -154,261 +69,114 @@ impl ResolvedModel {
     }
 }
 
-/// The files a Marian checkpoint directory needs. Weights come in one of
-/// two formats; the first present is used.
-const MARIAN_FILES: &[&str] = &["config.json", "source.spm", "target.spm", "vocab.json"];
-const MARIAN_OPTIONAL: &[&str] = &["generation_config.json"];
-const MARIAN_WEIGHTS: &[&str] = &["model.safetensors", "pytorch_model.bin"];
-
-/// Uses a checkpoint directory as it is (`--model-dir`): every file is
-/// hashed so records still say exactly what was used.
-pub fn resolve_marian_dir(dir: &Path) -> Result<ResolvedModel> {
-    if !dir.is_dir() {
-        bail!("model directory {} does not exist", dir.display());
-    }
-    let mut wanted: Vec<&str> = MARIAN_FILES.to_vec();
-    for optional in MARIAN_OPTIONAL {
-        if dir.join(optional).is_file() {
-            wanted.push(optional);
-        }
-    }
-    let Some(weights) = MARIAN_WEIGHTS.iter().find(|w| dir.join(w).is_file()) else {
-        bail!(
-            "model directory {} has no weights ({})",
-            dir.display(),
-            MARIAN_WEIGHTS.join(" or ")
-        );
-    };
-    wanted.push(weights);
-    let mut dir_files = BTreeMap::new();
-    let mut hashes = BTreeMap::new();
-    for file in wanted {
-        let path = dir.join(file);
-        if !path.is_file() {
-            bail!("model directory {} has no {file}", dir.display());
-        }
-        hashes.insert(file.to_string(), sha256_file(&path)?);
-        dir_files.insert(file.to_string(), path);
-    }
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "model".to_string());
-    Ok(ResolvedModel {
-        dir_files,
-        fingerprint: ModelFingerprint {
-            repo: format!("local/{name}"),
-            name,
-            revision: "local".to_string(),
-            files: hashes,
-        },
-    })
+/// The model catalog, opened together with where its files are found and
+/// where trust-on-first-use hashes are kept.
+pub struct Models {
+    catalog: Catalog,
+    store: ModelStore,
+    lock_path: PathBuf,
 }
 
-/// Trust-on-first-use hashes for files whose SHA-256 is not published:
-/// `models.lock.toml` beside `models.toml`, mapping "repo@revision/file"
-/// to the hash seen on first fetch.
-pub struct HashLock {
-    path: PathBuf,
-    entries: BTreeMap<String, String>,
-}
-
-impl HashLock {
-    pub fn open(path: PathBuf) -> Result<Self> {
-        let entries = if path.exists() {
-            let text = fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            toml::from_str(&text).with_context(|| format!("{} is damaged", path.display()))?
-        } else {
-            BTreeMap::new()
-        };
-        Ok(Self { path, entries })
-    }
-
-    fn key(entry: &ModelEntry, file: &str) -> String {
-        format!("{}@{}/{}", entry.repo, entry.revision, file)
-    }
-
-    fn record(&mut self, key: String, hash: String) -> Result<()> {
-        self.entries.insert(key, hash);
-        let text = toml::to_string(&self.entries).context("cannot serialize the hash lock")?;
-        crate::files::write_atomic(&self.path, text.as_bytes())
-    }
-}
-
-/// Where to look for and how to fetch files of catalogued models.
-pub struct ModelStore {
-    catalog_dir: PathBuf,
-    offline: bool,
-}
-
-impl ModelStore {
-    /// `catalog_dir` is where `models.toml` lives (relative `path`s in it are
-    /// taken from there). Honours `HF_HUB_OFFLINE=1` (never download) and
-    /// `HF_HOME` (cache location, through hf-hub).
-    pub fn new(catalog_dir: PathBuf) -> Self {
-        let offline = std::env::var("HF_HUB_OFFLINE")
-            .is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
-        Self {
-            catalog_dir,
-            offline,
-        }
-    }
-
-    /// Finds (or downloads) every file of a catalogued model and checks it.
-    pub fn resolve(
-        &self,
-        name: &str,
-        entry: &ModelEntry,
-        lock: &mut HashLock,
-    ) -> Result<ResolvedModel> {
-        let mut dir_files = BTreeMap::new();
-        let mut hashes = BTreeMap::new();
-        for (file, expected) in &entry.files {
-            let path = self.locate(name, entry, file)?;
-            let actual = sha256_file(&path)?;
-            let key = HashLock::key(entry, file);
-            let expected = if expected.is_empty() {
-                lock.entries.get(&key).cloned()
-            } else {
-                Some(expected.clone())
-            };
-            match expected {
-                Some(expected) if expected != actual => bail!(
-                    "{} has SHA-256 {actual}, but {name} expects {expected}: the file is damaged or not the pinned one; delete it and run `tarjama models fetch {name}`",
-                    path.display()
-                ),
-                Some(_) => {}
-                None => lock.record(key, actual.clone())?,
+impl Models {
+    /// Opens `explicit`, else `./models.toml`, else the catalog built into
+    /// tarjama (whose hash lock then lives in the hf-hub cache).
+    pub fn open(explicit: Option<&Path>, access: HubAccess) -> Result<Self> {
+        let path = explicit.map(Path::to_path_buf).or_else(|| {
+            let local = PathBuf::from("models.toml");
+            local.is_file().then_some(local)
+        });
+        match path {
+            Some(path) => {
+                let catalog = Catalog::load(&path)?;
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                Ok(Self {
+                    catalog,
+                    lock_path: dir.join("models.lock.toml"),
+                    store: ModelStore::new(dir, access),
+                })
             }
-            hashes.insert(file.clone(), actual);
-            dir_files.insert(file.clone(), path);
+            None => {
+                let catalog =
+                    toml::from_str(catalog::BUILTIN_CATALOG).context("built-in models.toml")?;
+                let cache = hf_hub::Cache::from_env();
+                Ok(Self {
+                    catalog,
+                    store: ModelStore::new(PathBuf::from("."), access),
+                    lock_path: cache.path().join("tarjama-models.lock.toml"),
+                })
+            }
         }
-        Ok(ResolvedModel {
-            dir_files,
-            fingerprint: ModelFingerprint {
-                name: name.to_string(),
-                repo: entry.repo.clone(),
-                revision: entry.revision.clone(),
-                files: hashes,
-            },
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn profile(&self, name: &str) -> Result<&Profile> {
+        self.catalog.profile(name)
+    }
+
+    /// The kind of a catalogued model; `None` for a name not under [models].
+    pub fn kind_of(&self, name: &str) -> Option<ModelKind> {
+        self.catalog.models.get(name).map(|m| m.kind)
+    }
+
+    /// One catalogued model, ready to be resolved. Fails (a configuration
+    /// error) when the hash lock cannot be read or the name is unknown, in
+    /// that order; the lock is read afresh each time, so a hash recorded
+    /// while resolving one model is seen by the next.
+    pub fn model(&self, name: &str) -> Result<CataloguedModel<'_>> {
+        let lock = HashLock::open(self.lock_path.clone())?;
+        let entry = self.catalog.model(name)?;
+        Ok(CataloguedModel {
+            name: name.to_string(),
+            entry,
+            store: &self.store,
+            lock,
         })
     }
+}
 
-    fn locate(&self, name: &str, entry: &ModelEntry, file: &str) -> Result<PathBuf> {
-        if let Some(dir) = &entry.path {
-            let dir = self.catalog_dir.join(dir);
-            let path = dir.join(file);
-            if path.is_file() {
-                return Ok(path);
-            }
-            bail!(
-                "{} is missing (model {name} is set to the local directory {})",
-                path.display(),
-                dir.display()
-            );
-        }
-        let repo = hf_hub::Repo::with_revision(
-            entry.repo.clone(),
-            hf_hub::RepoType::Model,
-            entry.revision.clone(),
-        );
-        if let Some(path) = hf_hub::Cache::from_env().repo(repo.clone()).get(file) {
-            return Ok(path);
-        }
-        if self.offline {
-            bail!(
-                "{file} of {} (revision {}) is not in the Hugging Face cache and HF_HUB_OFFLINE is set; run `tarjama models fetch {name}` where the hub is reachable, or pass --model-dir",
-                entry.repo,
-                entry.revision
-            );
-        }
-        let api = hf_hub::api::sync::ApiBuilder::from_env()
-            .with_progress(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .build()
-            .context("cannot set up the Hugging Face client")?;
-        // hf-hub's error chain repeats the URL at every level; one line is
-        // enough to say what failed.
-        api.repo(repo).get(file).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot download {file} of {} at revision {} ({e}); check the network, or fetch it elsewhere and pass --model-dir",
-                entry.repo,
-                entry.revision
-            )
-        })
+/// A model named in the catalog, not yet looked for on disk.
+pub struct CataloguedModel<'a> {
+    name: String,
+    entry: &'a ModelEntry,
+    store: &'a ModelStore,
+    lock: HashLock,
+}
+
+impl CataloguedModel<'_> {
+    /// Finds (or downloads) every file and checks its SHA-256; a file whose
+    /// hash is not published is recorded in the lock on first sight.
+    pub fn resolve(mut self) -> Result<ResolvedModel> {
+        self.store.resolve(&self.name, self.entry, &mut self.lock)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
-    fn the_shipped_catalog_parses_and_profiles_point_at_models() {
-        let catalog =
-            Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models.toml")).unwrap();
-        for name in ["default", "fast"] {
-            let profile = catalog.profile(name).unwrap();
-            let model = catalog.model(&profile.translator).unwrap();
-            assert_eq!(model.kind, ModelKind::Marian);
-            assert_eq!(
-                model.revision.len(),
-                40,
-                "{name}: revision must be a full commit id"
-            );
-        }
-        assert_eq!(
-            catalog.profile("default").unwrap().translator,
-            "opus-mt-tc-big-ar-en"
-        );
-        assert_eq!(catalog.profile("fast").unwrap().translator, "opus-mt-ar-en");
-    }
-
-    #[test]
-    fn a_wrong_hash_is_refused_with_the_file_named() {
+    fn a_catalogued_model_resolves_by_name_from_its_local_path() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("config.json"), b"{}").unwrap();
-        let entry = ModelEntry {
-            kind: ModelKind::Marian,
-            repo: "x/y".into(),
-            revision: "0".repeat(40),
-            path: Some(dir.path().to_path_buf()),
-            files: BTreeMap::from([("config.json".to_string(), "00".repeat(32))]),
-            note: None,
-        };
-        let mut lock = HashLock::open(dir.path().join("lock.toml")).unwrap();
-        let err = ModelStore::new(PathBuf::from("."))
-            .resolve("m", &entry, &mut lock)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("config.json") && err.contains("expects"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn unpublished_hashes_are_recorded_then_enforced() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("vocab.json");
-        fs::write(&file, b"{\"a\": 1}").unwrap();
-        let entry = ModelEntry {
-            kind: ModelKind::Marian,
-            repo: "x/y".into(),
-            revision: "0".repeat(40),
-            path: Some(dir.path().to_path_buf()),
-            files: BTreeMap::from([("vocab.json".to_string(), String::new())]),
-            note: None,
-        };
-        let lock_path = dir.path().join("models.lock.toml");
-        let store = ModelStore::new(PathBuf::from("."));
-        store
-            .resolve("m", &entry, &mut HashLock::open(lock_path.clone()).unwrap())
-            .unwrap();
-        fs::write(&file, b"{\"a\": 2}").unwrap();
-        let err = store
-            .resolve("m", &entry, &mut HashLock::open(lock_path).unwrap())
-            .unwrap_err();
-        assert!(err.to_string().contains("vocab.json"), "{err}");
+        fs::create_dir(dir.path().join("m")).unwrap();
+        fs::write(dir.path().join("m/config.json"), b"{}").unwrap();
+        let catalog = dir.path().join("models.toml");
+        fs::write(
+            &catalog,
+            "[models.tiny]\nkind = \"marian\"\nrepo = \"x/y\"\nrevision = \"r\"\npath = \"m\"\nfiles = { \"config.json\" = \"\" }\n\n[profiles]\n",
+        )
+        .unwrap();
+        let models = Models::open(Some(&catalog), HubAccess::CacheOnly).unwrap();
+        assert_eq!(models.kind_of("tiny"), Some(ModelKind::Marian));
+        let resolved = models.model("tiny").unwrap().resolve().unwrap();
+        assert_eq!(resolved.fingerprint.name, "tiny");
+        assert!(resolved.has("config.json"));
+        // The unpublished hash was recorded beside the catalog.
+        assert!(dir.path().join("models.lock.toml").is_file());
+        let unknown = models.model("other").err().unwrap().to_string();
+        assert!(unknown.contains("no model named \"other\""), "{unknown}");
     }
 }

@@ -1,147 +1,323 @@
 //! Loading the models a command asked for: the translator and the
 //! summarizer, from `--model-dir` or the profile's catalog entries.
 //!
+//! It takes its own plain [`PipelineSettings`] (the command line builds
+//! them; nothing here knows about flags) and says whether a failure is in
+//! the settings or in the model files ([`LoadError`]), which the caller maps
+//! to exit codes. A GGUF model used as translator and as summarizer is
+//! loaded once. A new kind of translator is one more arm in
+//! `CatalogLoader::translator`; callers do not change.
+//!
 //! What it is not: model code (`crate::models`, `crate::llm`) or where
 //! files come from (`crate::model_store`).
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cli::{load_catalog, Failure, ModelArgs};
 use crate::llm::LanguageModel;
-use crate::model_store::{HashLock, ModelKind, ModelStore, ResolvedModel};
+use crate::model_store::{
+    resolve_marian_dir, HubAccess, ModelFingerprint, ModelKind, Models, Profile, SummarizerChoice,
+};
+use crate::models::marian::Precision;
 use crate::pipeline::Pipeline;
 use crate::summarize::{Summarizer, SummaryLimits};
 use crate::translate::llm::LlmTranslator;
 use crate::translate::{MarianTranslator, Overrides, Translator};
 
-/// Loads the translator and summarizer a command asked for: `--model-dir`
-/// (an opus-mt checkpoint), else the profile's models from the catalog. A
-/// GGUF model used for both is loaded once.
-pub fn load_pipeline(args: &ModelArgs) -> std::result::Result<Pipeline, Failure> {
-    let mut overrides = Overrides {
-        beams: args.beams,
-        precision: args.precision,
-        ..Overrides::default()
-    };
-    let mut loaded_models: Vec<(String, Arc<LanguageModel>, ResolvedModel)> = Vec::new();
-    let catalog = if args.model_dir.is_some()
-        && args
-            .summarizer
-            .as_deref()
-            .is_none_or(|s| s == "extractive" || s == "none")
-    {
-        None
-    } else {
-        Some(load_catalog(args.catalog.as_deref()).map_err(Failure::config)?)
-    };
-    let profile = match &catalog {
-        Some(loaded) => Some(
-            loaded
-                .catalog
-                .profile(&args.profile)
-                .map_err(Failure::config)?
-                .clone(),
-        ),
-        None => None,
-    };
-    let mut resolve = |name: &str| -> std::result::Result<ResolvedModel, Failure> {
-        let loaded = catalog
-            .as_ref()
-            .expect("catalog loaded when a model is named");
-        let entry = loaded.catalog.model(name).map_err(Failure::config)?;
-        let mut lock = HashLock::open(loaded.lock_path.clone()).map_err(Failure::config)?;
-        ModelStore::new(loaded.dir.clone())
-            .resolve(name, entry, &mut lock)
-            .map_err(Failure::model)
-    };
-    let mut language_model =
-        |name: &str,
-         resolve: &mut dyn FnMut(&str) -> std::result::Result<ResolvedModel, Failure>| {
-            if let Some((_, model, resolved)) = loaded_models.iter().find(|(n, _, _)| n == name) {
-                return Ok((model.clone(), resolved.fingerprint.clone()));
-            }
-            let resolved = resolve(name)?;
-            let path = resolved.gguf_path().map_err(Failure::model)?.to_path_buf();
-            let tokenizer_json = resolved
-                .has("tokenizer.json")
-                .then(|| resolved.dir_files["tokenizer.json"].clone());
-            let model = Arc::new(
-                LanguageModel::load(&path, tokenizer_json.as_deref()).map_err(Failure::model)?,
-            );
-            let fingerprint = resolved.fingerprint.clone();
-            loaded_models.push((name.to_string(), model.clone(), resolved));
-            Ok((model, fingerprint))
-        };
+/// What a command asked to load, resolved from its flags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineSettings {
+    /// The catalog's profile: its translator (unless `model_dir` is set),
+    /// decoding settings and summarizer.
+    pub profile: String,
+    /// An opus-mt checkpoint folder used in place of the profile's translator.
+    pub model_dir: Option<PathBuf>,
+    /// `models.toml` to use; `None`: `./models.toml`, else the built-in one.
+    pub catalog: Option<PathBuf>,
+    /// Whether missing model files may be downloaded.
+    pub hub: HubAccess,
+    /// Beam width; `None`: the profile's, else the checkpoint's.
+    pub beams: Option<usize>,
+    pub precision: Precision,
+    /// `None`: the profile's (extractive with `model_dir`).
+    pub summarizer: Option<SummarizerChoice>,
+    /// Longest summary in words; `None`: the profile's, else the default.
+    pub summary_words: Option<usize>,
+}
 
-    let translator = if let Some(dir) = &args.model_dir {
-        let resolved = crate::model_store::resolve_marian_dir(dir).map_err(Failure::model)?;
-        Translator::Marian(Box::new(
-            MarianTranslator::load(&resolved, &overrides).map_err(Failure::model)?,
-        ))
-    } else {
-        let profile = profile.as_ref().expect("a profile without --model-dir");
-        overrides.beams = overrides.beams.or(profile.beams);
-        overrides.max_length = profile.max_length;
-        overrides.length_penalty = profile.length_penalty;
-        let kind = catalog
-            .as_ref()
-            .and_then(|c| c.catalog.models.get(&profile.translator))
-            .map(|m| m.kind);
-        match kind {
-            Some(ModelKind::Gguf) => {
-                let (model, fingerprint) = language_model(&profile.translator, &mut resolve)?;
-                Translator::Llm(LlmTranslator::new(model, fingerprint))
-            }
-            _ => {
-                let resolved = resolve(&profile.translator)?;
-                Translator::Marian(Box::new(
-                    MarianTranslator::load(&resolved, &overrides).map_err(Failure::model)?,
-                ))
-            }
+/// Why the models could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The settings do not make sense (unknown profile or model, unreadable
+    /// catalog or hash lock).
+    Settings(anyhow::Error),
+    /// A model's files are missing, damaged, or do not load.
+    Model(anyhow::Error),
+}
+
+type Loaded<T> = std::result::Result<T, LoadError>;
+
+/// Loads the translator and summarizer the settings ask for: `model_dir`
+/// (an opus-mt checkpoint), else the profile's models from the catalog.
+pub fn load_pipeline(settings: &PipelineSettings) -> Loaded<Pipeline> {
+    if let Some(dir) = &settings.model_dir {
+        let choice = summarizer_choice(settings, None);
+        if let SummaryPlan::Ready(summarizer) =
+            plan_summary(&choice, summary_limits(settings, None))
+        {
+            // A checkpoint folder and no summary model: the catalog is not read.
+            let translator = load_marian_dir(dir, settings)?;
+            return Ok(Pipeline {
+                translator,
+                summarizer,
+            });
         }
-    };
-
-    let mut limits = SummaryLimits::default();
-    if let Some(words) = args
-        .summary_words
-        .or(profile.as_ref().and_then(|p| p.summary_words))
-    {
-        limits.max_words = words;
     }
-    let choice = args
-        .summarizer
-        .clone()
-        .or_else(|| {
-            if args.model_dir.is_some() {
-                None
-            } else {
-                profile.as_ref().and_then(|p| p.summarizer.clone())
-            }
-        })
-        .unwrap_or_else(|| "extractive".to_string());
-    let summarizer = match choice.as_str() {
-        "none" => Summarizer::Off,
-        "extractive" => Summarizer::Extractive(limits),
-        name => {
-            let kind = catalog
-                .as_ref()
-                .and_then(|c| c.catalog.models.get(name))
-                .map(|m| m.kind);
-            if kind != Some(ModelKind::Gguf) {
-                return Err(Failure::config(anyhow::anyhow!(
-                    "summarizer {name:?} is neither extractive, none, nor a GGUF model in models.toml"
-                )));
-            }
-            let (model, fingerprint) = language_model(name, &mut resolve)?;
-            Summarizer::Model {
-                model,
-                fingerprint,
-                limits,
-            }
-        }
+    let models =
+        Models::open(settings.catalog.as_deref(), settings.hub).map_err(LoadError::Settings)?;
+    let profile = models
+        .profile(&settings.profile)
+        .map_err(LoadError::Settings)?;
+    let mut loader = CatalogLoader {
+        models: &models,
+        language_models: Vec::new(),
+    };
+    let translator = match &settings.model_dir {
+        Some(dir) => load_marian_dir(dir, settings)?,
+        None => loader.translator(profile, settings)?,
+    };
+    let choice = summarizer_choice(settings, Some(profile));
+    let summarizer = match plan_summary(&choice, summary_limits(settings, Some(profile))) {
+        SummaryPlan::Ready(summarizer) => summarizer,
+        SummaryPlan::FromModel { name, limits } => loader.summarizer(name, limits)?,
     };
     Ok(Pipeline {
         translator,
         summarizer,
     })
+}
+
+/// The flag's choice, else the profile's (not with `--model-dir`, whose
+/// checkpoint the profile does not describe), else extractive.
+fn summarizer_choice(settings: &PipelineSettings, profile: Option<&Profile>) -> SummarizerChoice {
+    settings
+        .summarizer
+        .clone()
+        .or_else(|| match settings.model_dir {
+            Some(_) => None,
+            None => profile.and_then(|p| p.summarizer.clone()),
+        })
+        .unwrap_or(SummarizerChoice::Extractive)
+}
+
+/// The flag's length, else the profile's (whenever the catalog was read).
+fn summary_limits(settings: &PipelineSettings, profile: Option<&Profile>) -> SummaryLimits {
+    let mut limits = SummaryLimits::default();
+    if let Some(words) = settings
+        .summary_words
+        .or(profile.and_then(|p| p.summary_words))
+    {
+        limits.max_words = words;
+    }
+    limits
+}
+
+/// A summarizer that is ready, or the catalogued model it still needs.
+enum SummaryPlan<'a> {
+    Ready(Summarizer),
+    FromModel {
+        name: &'a str,
+        limits: SummaryLimits,
+    },
+}
+
+fn plan_summary(choice: &SummarizerChoice, limits: SummaryLimits) -> SummaryPlan<'_> {
+    match choice {
+        SummarizerChoice::Off => SummaryPlan::Ready(Summarizer::Off),
+        SummarizerChoice::Extractive => SummaryPlan::Ready(Summarizer::Extractive(limits)),
+        SummarizerChoice::Model(name) => SummaryPlan::FromModel { name, limits },
+    }
+}
+
+/// `--model-dir`: the checkpoint as it is, with only the flags' decoding
+/// settings (the profile does not describe it).
+fn load_marian_dir(dir: &Path, settings: &PipelineSettings) -> Loaded<Translator> {
+    let overrides = Overrides {
+        beams: settings.beams,
+        precision: settings.precision,
+        ..Overrides::default()
+    };
+    let resolved = resolve_marian_dir(dir).map_err(LoadError::Model)?;
+    let translator = MarianTranslator::load(&resolved, &overrides).map_err(LoadError::Model)?;
+    Ok(Translator::Marian(Box::new(translator)))
+}
+
+/// Loads catalogued models by name, each GGUF file at most once.
+struct CatalogLoader<'a> {
+    models: &'a Models,
+    language_models: Vec<(String, Arc<LanguageModel>, ModelFingerprint)>,
+}
+
+impl CatalogLoader<'_> {
+    /// The profile's translator, with the profile's decoding settings under
+    /// the flags'.
+    fn translator(&mut self, profile: &Profile, settings: &PipelineSettings) -> Loaded<Translator> {
+        let name = &profile.translator;
+        match self.models.kind_of(name) {
+            Some(ModelKind::Gguf) => {
+                let (model, fingerprint) = self.language_model(name)?;
+                Ok(Translator::Llm(LlmTranslator::new(model, fingerprint)))
+            }
+            Some(ModelKind::Marian) | None => {
+                let overrides = Overrides {
+                    beams: settings.beams.or(profile.beams),
+                    max_length: profile.max_length,
+                    length_penalty: profile.length_penalty,
+                    precision: settings.precision,
+                };
+                let resolved = self.resolve(name)?;
+                let translator =
+                    MarianTranslator::load(&resolved, &overrides).map_err(LoadError::Model)?;
+                Ok(Translator::Marian(Box::new(translator)))
+            }
+        }
+    }
+
+    /// A summarizer backed by a GGUF model from the catalog.
+    fn summarizer(&mut self, name: &str, limits: SummaryLimits) -> Loaded<Summarizer> {
+        if self.models.kind_of(name) != Some(ModelKind::Gguf) {
+            return Err(LoadError::Settings(anyhow::anyhow!(
+                "summarizer {name:?} is neither extractive, none, nor a GGUF model in models.toml"
+            )));
+        }
+        let (model, fingerprint) = self.language_model(name)?;
+        Ok(Summarizer::Model {
+            model,
+            fingerprint,
+            limits,
+        })
+    }
+
+    /// A GGUF model, loaded on first use and shared after that.
+    fn language_model(&mut self, name: &str) -> Loaded<(Arc<LanguageModel>, ModelFingerprint)> {
+        if let Some((_, model, fingerprint)) =
+            self.language_models.iter().find(|(n, _, _)| n == name)
+        {
+            return Ok((model.clone(), fingerprint.clone()));
+        }
+        let resolved = self.resolve(name)?;
+        let path = resolved.gguf_path().map_err(LoadError::Model)?;
+        let tokenizer_json = resolved
+            .has("tokenizer.json")
+            .then(|| resolved.dir_files["tokenizer.json"].clone());
+        let model = Arc::new(
+            LanguageModel::load(path, tokenizer_json.as_deref()).map_err(LoadError::Model)?,
+        );
+        let fingerprint = resolved.fingerprint;
+        self.language_models
+            .push((name.to_string(), model.clone(), fingerprint.clone()));
+        Ok((model, fingerprint))
+    }
+
+    fn resolve(&self, name: &str) -> Loaded<crate::model_store::ResolvedModel> {
+        self.models
+            .model(name)
+            .map_err(LoadError::Settings)?
+            .resolve()
+            .map_err(LoadError::Model)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> PipelineSettings {
+        PipelineSettings {
+            profile: "default".into(),
+            model_dir: None,
+            catalog: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("models.toml")),
+            hub: HubAccess::CacheOnly,
+            beams: None,
+            precision: Precision::default(),
+            summarizer: None,
+            summary_words: None,
+        }
+    }
+
+    fn error(settings: &PipelineSettings) -> LoadError {
+        match load_pipeline(settings) {
+            Ok(_) => panic!("loaded"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_folder_without_a_summary_model_never_reads_the_catalog() {
+        let settings = PipelineSettings {
+            model_dir: Some("/no/such/checkpoint".into()),
+            catalog: Some("/no/such/models.toml".into()),
+            ..settings()
+        };
+        let LoadError::Model(e) = error(&settings) else {
+            panic!("not a model error")
+        };
+        assert!(e.to_string().contains("/no/such/checkpoint"), "{e}");
+    }
+
+    #[test]
+    fn a_summary_model_with_a_checkpoint_folder_reads_the_catalog_first() {
+        let settings = PipelineSettings {
+            model_dir: Some("/no/such/checkpoint".into()),
+            catalog: Some("/no/such/models.toml".into()),
+            summarizer: Some(SummarizerChoice::Model("gemma".into())),
+            ..settings()
+        };
+        assert!(matches!(error(&settings), LoadError::Settings(_)));
+    }
+
+    #[test]
+    fn an_unknown_profile_is_a_settings_error() {
+        let settings = PipelineSettings {
+            profile: "no-such-profile".into(),
+            ..settings()
+        };
+        let LoadError::Settings(e) = error(&settings) else {
+            panic!("not a settings error")
+        };
+        assert!(e.to_string().contains("no-such-profile"), "{e}");
+    }
+
+    #[test]
+    fn limits_and_choice_follow_flag_then_profile() {
+        let profile: Profile = toml::from_str(
+            "description = \"d\"\ntranslator = \"t\"\nsummarizer = \"none\"\nsummary_words = 40",
+        )
+        .unwrap();
+        let flags = settings();
+        assert_eq!(
+            summarizer_choice(&flags, Some(&profile)),
+            SummarizerChoice::Off
+        );
+        assert_eq!(summary_limits(&flags, Some(&profile)).max_words, 40);
+        let with_dir = PipelineSettings {
+            model_dir: Some("m".into()),
+            ..settings()
+        };
+        // The profile does not describe a --model-dir checkpoint's summary.
+        assert_eq!(
+            summarizer_choice(&with_dir, Some(&profile)),
+            SummarizerChoice::Extractive
+        );
+        let flagged = PipelineSettings {
+            summary_words: Some(7),
+            summarizer: Some(SummarizerChoice::Extractive),
+            ..settings()
+        };
+        assert_eq!(summary_limits(&flagged, Some(&profile)).max_words, 7);
+        assert_eq!(
+            summarizer_choice(&flagged, Some(&profile)),
+            SummarizerChoice::Extractive
+        );
+    }
 }

@@ -1,0 +1,197 @@
+//! The command line as clap sees it: subcommands, flags, defaults and help
+//! texts. Nothing here is interpreted: `super::settings` turns these into
+//! the typed settings the rest of the program uses.
+//!
+//! What it is not: defaults that depend on the catalog (the profile's
+//! summarizer, beams…), which `crate::pipeline` applies.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use super::exit::help_text;
+use crate::models::marian::Precision;
+
+/// Translate Arabic news articles into English with local open models.
+#[derive(Debug, Parser)]
+#[command(name = "tarjama", version, about, after_help = help_text())]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Translate every .txt article under PATHS into records in the output folder.
+    #[command(after_help = help_text())]
+    Run(RunArgs),
+    /// Translate one file (or - for stdin) and print English to stdout.
+    #[command(after_help = help_text())]
+    Translate(TranslateArgs),
+    /// Check that every record's source still has the hash it recorded.
+    #[command(after_help = help_text())]
+    Verify(VerifyArgs),
+    /// Write brief.md, brief.html and a bilingual <id>.html per record: one
+    /// brief per story, built from the records alone (no model runs).
+    #[command(after_help = help_text())]
+    Brief(BriefArgs),
+    /// List, fetch or check the models named in models.toml.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Measure opus-mt throughput on token ids with a forced output length
+    /// (see bench/run.py for the comparison with CTranslate2).
+    Bench(BenchArgs),
+    /// Measure a GGUF language model's prompt and generation speed.
+    BenchLlm(BenchLlmArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Marian checkpoint folder with config.json and model.safetensors.
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: PathBuf,
+    /// JSON file with "source_ids": a list of token-id lists ending in </s>.
+    #[arg(long, value_name = "FILE")]
+    pub inputs: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    pub beams: usize,
+    /// Sentences per batch.
+    #[arg(long, default_value_t = 64)]
+    pub batch: usize,
+    /// Weights of the linear layers: f32, q8 or q4.
+    #[arg(long, value_name = "P", default_value = "f32", value_parser = Precision::parse)]
+    pub precision: Precision,
+    /// Tokens generated per sentence (end of sentence is banned until then).
+    #[arg(long, default_value_t = 48)]
+    pub output_tokens: usize,
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchLlmArgs {
+    /// GGUF file.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    #[arg(long, default_value_t = 128)]
+    pub prompt_tokens: usize,
+    /// Decoding steps after the prompt, one token each.
+    #[arg(long, default_value_t = 64)]
+    pub gen_tokens: usize,
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// Profile from models.toml (default, fast).
+    #[arg(long, default_value = "default")]
+    pub profile: String,
+    /// Use the opus-mt checkpoint in DIR (Hugging Face layout) instead of the profile's.
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
+    /// Model catalog; defaults to ./models.toml, else the one built into tarjama.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// Beam width (1 = greedy); defaults to the checkpoint's generation config.
+    #[arg(long)]
+    pub beams: Option<usize>,
+    /// How to summarize: extractive, none, or a GGUF model from models.toml
+    /// (default: the profile's; extractive with --model-dir).
+    #[arg(long, value_name = "NAME")]
+    pub summarizer: Option<String>,
+    /// Longest summary, in words.
+    #[arg(long, value_name = "N")]
+    pub summary_words: Option<usize>,
+    /// Weights of the opus-mt model's linear layers: f32 (as published), q8
+    /// (8-bit blocks) or q4 (4-bit k-quants); smaller, slightly less exact.
+    #[arg(long, value_name = "P", default_value = "f32", value_parser = Precision::parse)]
+    pub precision: Precision,
+    /// Threads for reading, writing and the model's matrix products (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Files or folders of .txt articles.
+    #[arg(default_value = "seeds")]
+    pub paths: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long, default_value = "outputs")]
+    pub out: PathBuf,
+    /// Redo articles whose record is current.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but the final summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// If another run is writing to the output folder, wait for it instead of stopping.
+    #[arg(long)]
+    pub wait: bool,
+    /// Do not write the brief (brief.md, brief.html, <id>.html) at the end.
+    #[arg(long)]
+    pub no_brief: bool,
+    /// Grouping threshold of the brief (see `tarjama brief --help`).
+    #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
+    pub similarity: f64,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BriefArgs {
+    /// Output folder holding the records.
+    #[arg(default_value = "outputs")]
+    pub out: PathBuf,
+    /// Grouping threshold, 0–1: articles whose combined similarity (Arabic
+    /// source, entities, English) reaches it are one story; higher splits more.
+    #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
+    pub similarity: f64,
+}
+
+fn parse_similarity(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("{text:?} is not a number from 0 to 1")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    /// Article file, or - for standard input.
+    pub file: PathBuf,
+    /// Print the whole record as JSON instead of the English text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Output folder to check.
+    #[arg(default_value = "outputs")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Show the models and profiles of the catalog.
+    List {
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+    },
+    /// Download a model's files (all models when none is named) and check them.
+    Fetch {
+        names: Vec<String>,
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+    },
+    /// Check the SHA-256 of a model's files already on disk (never downloads).
+    Verify {
+        names: Vec<String>,
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+    },
+}

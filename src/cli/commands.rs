@@ -1,0 +1,274 @@
+//! What each subcommand does with its settings, and what it prints.
+//!
+//! Each command returns the [`Exit`] it ended with, or a [`Failure`] that
+//! carries its code; `super::exit::finish` turns either into the process's
+//! exit code. What it is not: the work itself — the batch job is
+//! `crate::run`, loading models `crate::pipeline`, the brief `crate::brief`.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::exit::{Exit, Failure};
+use super::settings::{Action, RunSettings, TranslateSettings, TranslateSource};
+use crate::bench::{BenchInputs, MarianBenchSettings};
+use crate::input::article::SourceArticle;
+use crate::model_store::{HubAccess, Models};
+use crate::output::lock::FolderLocked;
+use crate::pipeline::{load_pipeline, translate_articles};
+use crate::run::{self, RunConfig};
+use crate::summarize::Summarizer;
+
+pub type Outcome = Result<Exit, Failure>;
+
+/// Carries out one command.
+pub fn dispatch(action: Action) -> Outcome {
+    match action {
+        Action::Run(settings) => run_command(settings),
+        Action::Translate(settings) => translate_command(settings),
+        Action::Verify { out } => verify_command(&out),
+        Action::Brief { out, similarity } => brief_command(&out, similarity, None),
+        Action::ListModels { catalog } => list_models_command(catalog.as_deref()),
+        Action::CheckModels {
+            names,
+            catalog,
+            hub,
+        } => check_models_command(names, catalog.as_deref(), hub),
+        Action::BenchMarian {
+            model_dir,
+            inputs,
+            settings,
+        } => bench_command(&model_dir, &inputs, &settings),
+        Action::BenchLlm {
+            model,
+            prompt_tokens,
+            gen_tokens,
+        } => bench_llm_command(&model, prompt_tokens, gen_tokens),
+    }
+}
+
+fn run_command(settings: RunSettings) -> Outcome {
+    let pipeline = load_pipeline(&settings.pipeline)?;
+    let config = RunConfig {
+        inputs: settings.inputs,
+        out_dir: settings.out.clone(),
+        force: settings.force,
+        progress: settings.progress,
+        when_locked: settings.when_locked,
+        stop: stop_on_signal(),
+    };
+    let summary = run::run(&config, &pipeline).map_err(|e| {
+        let locked = e.downcast_ref::<FolderLocked>().is_some();
+        Failure {
+            exit: if locked {
+                Exit::FolderLocked
+            } else {
+                Exit::SomeFailed
+            },
+            error: e,
+        }
+    })?;
+    for error in &summary.errors {
+        eprintln!("tarjama: failed: {error}");
+    }
+    match peak_memory_mib() {
+        Some(mib) => eprintln!("tarjama: {}; peak memory {mib} MiB", summary.report()),
+        None => eprintln!("tarjama: {}", summary.report()),
+    }
+    if let Some(error) = &summary.manifest_error {
+        eprintln!("tarjama: error: {error}");
+    }
+    if let Some(reason) = &summary.stopped_by {
+        eprintln!(
+            "tarjama: stopped: the output folder takes no more writes ({}); {} article(s) not attempted; make room and run the same command again (finished records are kept)",
+            reason.rsplit(": ").next().unwrap_or(reason),
+            summary.interrupted
+        );
+        return Ok(Exit::SomeFailed);
+    }
+    if summary.interrupted > 0 {
+        eprintln!(
+            "tarjama: stopped with {} article(s) not done; run the same command again to finish them (finished records are kept)",
+            summary.interrupted
+        );
+        return Ok(Exit::Interrupted);
+    }
+    let exit = Exit::failed_if(summary.failed > 0 || summary.manifest_error.is_some());
+    if settings.write_brief {
+        // The brief either succeeds (adding nothing to the exit code) or
+        // fails the command.
+        brief_command(
+            &settings.out,
+            settings.similarity,
+            Some(&pipeline.summarizer),
+        )?;
+    }
+    Ok(exit)
+}
+
+/// The flag a run checks before each wave. The first SIGINT/SIGTERM lets
+/// the articles in progress finish and be written; a second one stops at
+/// once (atomic writes still leave no partial file).
+fn stop_on_signal() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(Exit::Interrupted.code().into());
+        }
+        eprintln!("tarjama: stopping after the articles in progress (again to stop now)");
+    });
+    stop
+}
+
+/// Writes the brief from the records in `out`; a record that cannot be
+/// used is skipped with one line, and does not fail the brief. With the
+/// run's summarizer, a language model may write merged summaries (cached).
+fn brief_command(out: &Path, similarity: f64, summarizer: Option<&Summarizer>) -> Outcome {
+    let settings = crate::brief::BriefSettings { similarity };
+    let report = crate::brief::write_brief(out, settings, summarizer).map_err(Failure::failed)?;
+    for line in &report.warnings {
+        eprintln!("tarjama: warning: brief: {line}");
+    }
+    eprintln!("tarjama: {}", report.line(out));
+    Ok(Exit::Done)
+}
+
+fn translate_command(settings: TranslateSettings) -> Outcome {
+    let article = read_article(&settings.source).map_err(Failure::failed)?;
+    let pipeline = load_pipeline(&settings.pipeline)?;
+    let record = translate_articles(std::slice::from_ref(&article), &pipeline)
+        .and_then(|mut records| records.pop().context("no record produced"))
+        .map_err(Failure::failed)?;
+    let out = if settings.json {
+        record.to_json().map_err(Failure::failed)?
+    } else {
+        let paragraphs: Vec<&str> = record
+            .paragraphs
+            .iter()
+            .map(|p| p.translation.as_str())
+            .collect();
+        format!("{}\n", paragraphs.join("\n\n")).into_bytes()
+    };
+    print_stdout(&out)
+}
+
+fn read_article(source: &TranslateSource) -> anyhow::Result<SourceArticle> {
+    match source {
+        TranslateSource::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("cannot read standard input")?;
+            SourceArticle::from_bytes(&PathBuf::from("stdin"), &bytes)
+        }
+        TranslateSource::File(path) => SourceArticle::load(path),
+    }
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn print_stdout(bytes: &[u8]) -> Outcome {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+        Ok(()) => Ok(Exit::Done),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Done),
+        Err(e) => Err(Failure::failed(
+            anyhow::Error::new(e).context("cannot write to standard output"),
+        )),
+    }
+}
+
+fn verify_command(out: &Path) -> Outcome {
+    let report = crate::output::verify::verify(out).map_err(Failure::config)?;
+    let mut text = String::new();
+    for problem in &report.problems {
+        text.push_str(problem);
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "{} record(s) checked, {} problem(s)\n",
+        report.checked,
+        report.problems.len()
+    ));
+    print_stdout(text.as_bytes())?;
+    Ok(Exit::failed_if(!report.problems.is_empty()))
+}
+
+fn list_models_command(catalog: Option<&Path>) -> Outcome {
+    // Listing reads the catalog only; no file is looked for.
+    let models = Models::open(catalog, HubAccess::CacheOnly).map_err(Failure::config)?;
+    let mut text = String::new();
+    for (name, profile) in &models.catalog().profiles {
+        text.push_str(&format!(
+            "profile {name}: {} — {}\n",
+            profile.translator, profile.description
+        ));
+    }
+    for (name, model) in &models.catalog().models {
+        text.push_str(&format!(
+            "model {name}: {} @ {} ({} files)\n",
+            model.repo,
+            model.revision,
+            model.files.len()
+        ));
+    }
+    print_stdout(text.as_bytes())
+}
+
+/// `models fetch` and `models verify`: resolves each model (every one in
+/// the catalog when none is named), one line per model.
+fn check_models_command(names: Vec<String>, catalog: Option<&Path>, hub: HubAccess) -> Outcome {
+    let models = Models::open(catalog, hub).map_err(Failure::config)?;
+    let names: Vec<String> = if names.is_empty() {
+        models.catalog().models.keys().cloned().collect()
+    } else {
+        names
+    };
+    let mut failed = false;
+    for name in &names {
+        match models.model(name).map_err(Failure::config)?.resolve() {
+            Ok(resolved) => println!(
+                "{name}: ok ({} files checked)",
+                resolved.fingerprint.files.len()
+            ),
+            Err(e) => {
+                failed = true;
+                eprintln!("tarjama: {name}: {e:#}");
+            }
+        }
+    }
+    if failed {
+        Err(Failure::model(anyhow::anyhow!(
+            "some models are not available"
+        )))
+    } else {
+        Ok(Exit::Done)
+    }
+}
+
+fn bench_command(model_dir: &Path, inputs: &Path, settings: &MarianBenchSettings) -> Outcome {
+    let inputs = BenchInputs::read(inputs).map_err(Failure::config)?;
+    let result =
+        crate::bench::bench_marian(model_dir, &inputs, settings).map_err(Failure::model)?;
+    println!("{}", serde_json::to_string(&result).expect("plain numbers"));
+    Ok(Exit::Done)
+}
+
+fn bench_llm_command(model: &Path, prompt_tokens: usize, gen_tokens: usize) -> Outcome {
+    let result =
+        crate::bench::bench_llm(model, prompt_tokens, gen_tokens).map_err(Failure::model)?;
+    println!("{}", serde_json::to_string(&result).expect("plain numbers"));
+    Ok(Exit::Done)
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), for the run's
+/// closing line; `None` where /proc does not tell.
+fn peak_memory_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.div_ceil(1024))
+}

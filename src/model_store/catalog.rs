@@ -1,0 +1,181 @@
+//! `models.toml`: which models exist (Hugging Face repo, pinned revision,
+//! files with their SHA-256) and which profiles a run can ask for.
+//!
+//! What it is not: finding the files (`super::hub`) or checking them
+//! (`super::Models::model`); this is the parsed text and its own checks.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// The catalog shipped with tarjama, used when no models.toml is at hand.
+pub(super) const BUILTIN_CATALOG: &str = include_str!("../../models.toml");
+
+/// The parsed `models.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub models: BTreeMap<String, ModelEntry>,
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// An opus-mt encoder-decoder in Hugging Face layout.
+    Marian,
+    /// A single GGUF language model file.
+    Gguf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelEntry {
+    pub kind: ModelKind,
+    pub repo: String,
+    /// A commit id, so a model cannot change under a pinned profile.
+    pub revision: String,
+    /// A local directory holding the files (takes the place of the hub).
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// File name → SHA-256 (hex). An empty string means "not published":
+    /// the hash is recorded in the lock file on first fetch and checked from
+    /// then on.
+    pub files: BTreeMap<String, String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub description: String,
+    pub translator: String,
+    #[serde(default)]
+    pub beams: Option<usize>,
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    #[serde(default)]
+    pub length_penalty: Option<f64>,
+    /// "extractive" (the default), "none", or a GGUF model under [models].
+    #[serde(default)]
+    pub summarizer: Option<SummarizerChoice>,
+    #[serde(default)]
+    pub summary_words: Option<usize>,
+}
+
+/// How summaries are written, as `models.toml` and `--summarizer` name it:
+/// "extractive", "none", or the name of a GGUF model under [models]. The
+/// one place these words are told apart.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum SummarizerChoice {
+    /// Sentences picked from the translation ("extractive").
+    Extractive,
+    /// No summaries ("none").
+    Off,
+    /// A language model from the catalog, by name.
+    Model(String),
+}
+
+impl From<String> for SummarizerChoice {
+    fn from(name: String) -> Self {
+        match name.as_str() {
+            "extractive" => Self::Extractive,
+            "none" => Self::Off,
+            _ => Self::Model(name),
+        }
+    }
+}
+
+impl From<&str> for SummarizerChoice {
+    fn from(name: &str) -> Self {
+        Self::from(name.to_string())
+    }
+}
+
+impl Catalog {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let catalog: Catalog = toml::from_str(&text)
+            .with_context(|| format!("{} is not a valid model catalog", path.display()))?;
+        for (name, profile) in &catalog.profiles {
+            if let Some(SummarizerChoice::Model(summarizer)) = &profile.summarizer {
+                let is_model = catalog
+                    .models
+                    .get(summarizer)
+                    .is_some_and(|m| m.kind == ModelKind::Gguf);
+                if !is_model {
+                    bail!(
+                        "{}: profile {name} names summarizer {summarizer}, which is neither \"extractive\", \"none\" nor a GGUF model under [models]",
+                        path.display()
+                    );
+                }
+            }
+            if !catalog.models.contains_key(&profile.translator) {
+                bail!(
+                    "{}: profile {name} names translator {}, which is not under [models]",
+                    path.display(),
+                    profile.translator
+                );
+            }
+        }
+        Ok(catalog)
+    }
+
+    pub fn profile(&self, name: &str) -> Result<&Profile> {
+        self.profiles.get(name).with_context(|| {
+            let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
+            format!("no profile named {name:?} (known: {})", known.join(", "))
+        })
+    }
+
+    pub fn model(&self, name: &str) -> Result<&ModelEntry> {
+        self.models
+            .get(name)
+            .with_context(|| format!("no model named {name:?} in models.toml"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_catalog_parses_and_profiles_point_at_models() {
+        let catalog =
+            Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models.toml")).unwrap();
+        for name in ["default", "fast"] {
+            let profile = catalog.profile(name).unwrap();
+            let model = catalog.model(&profile.translator).unwrap();
+            assert_eq!(model.kind, ModelKind::Marian);
+            assert_eq!(
+                model.revision.len(),
+                40,
+                "{name}: revision must be a full commit id"
+            );
+        }
+        assert_eq!(
+            catalog.profile("default").unwrap().translator,
+            "opus-mt-tc-big-ar-en"
+        );
+        assert_eq!(catalog.profile("fast").unwrap().translator, "opus-mt-ar-en");
+    }
+
+    #[test]
+    fn summarizer_names_are_told_apart_once() {
+        assert_eq!(
+            SummarizerChoice::from("extractive"),
+            SummarizerChoice::Extractive
+        );
+        assert_eq!(SummarizerChoice::from("none"), SummarizerChoice::Off);
+        assert_eq!(
+            SummarizerChoice::from("gemma"),
+            SummarizerChoice::Model("gemma".into())
+        );
+    }
+}
