@@ -1,5 +1,6 @@
-//! The merged summary written by the run's language model, cached so a
-//! brief rebuilt from unchanged records never reruns the model.
+//! Where the brief runs a model: the merged summary written by the run's
+//! language model, cached so a brief rebuilt from unchanged records never
+//! reruns the model.
 //!
 //! Used only when every article of a story was summarized by the same
 //! model with the same limits (so the records themselves say which model
@@ -9,28 +10,25 @@
 //! its output goes through the same checks as any summary
 //! (`summarize::check`, with the stricter retry); a merge that still fails
 //! them is not used — the brief falls back to the extractive merge and
-//! says why. Results are kept in `<out>/.brief-summaries.cache` (JSON;
-//! not `.json`, which is for records), keyed by
-//! the SHA-256 of the inputs, the model fingerprint and the limits; the
-//! file holds only the current stories' entries, sorted, so it too is the
-//! same for the same records. What it is not: a summarizer (that is
-//! `crate::summarize`), or a source of truth (delete the file and the run
-//! rebuilds it).
+//! says why. Results are cached in the output folder (`folder::CACHE_FILE`,
+//! JSON), keyed by the SHA-256 of the inputs, the model fingerprint and the
+//! limits; the cache holds only the current stories' entries, sorted, so
+//! it too is the same for the same records. Without the run's model at
+//! hand (`tarjama brief`) only cached merges are used and no model runs.
+//! What it is not: a summarizer (that is `crate::summarize`), the cache's
+//! file I/O (that is `folder`), or a source of truth (delete the cache and
+//! the run rebuilds it).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use super::model::{Anchor, Brief, Source, Story};
 use crate::files::sha256_bytes;
-use crate::files::write_atomic;
 use crate::output::labels::{self, Flag, Method};
 use crate::output::record::{Record, SummarySettings};
 use crate::summarize::Summarizer;
-
-/// Where the cache lives in an output folder (hidden: it is not output).
-pub const CACHE_FILE: &str = ".brief-summaries.cache";
 
 /// One cached merge: the model's text and the checks it failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,27 +88,97 @@ fn lead(record: &Record) -> String {
         .join(" ")
 }
 
-/// The cache as found; an unreadable or damaged cache counts as empty (it
-/// is rebuilt, never trusted half-way).
-pub fn load_cache(out_dir: &Path) -> BTreeMap<String, CachedMerge> {
-    std::fs::read(out_dir.join(CACHE_FILE))
-        .ok()
+/// Puts cached (or, with the run's model at hand, new) model merges into
+/// the stories that can have one. `old`: the cache as found;
+/// `summarizer`: the run's, to write merges not yet cached (`None`: cache
+/// only, no model runs). Returns the cache to keep — the current stories'
+/// merges only — and a line per problem for the reader.
+pub fn apply(
+    brief: &mut Brief,
+    old: &BTreeMap<String, CachedMerge>,
+    summarizer: Option<&Summarizer>,
+) -> (BTreeMap<String, CachedMerge>, Vec<String>) {
+    let mut cache = BTreeMap::new();
+    let mut problems = Vec::new();
+    for story in &mut brief.stories {
+        let records: Vec<&Record> = story
+            .articles
+            .iter()
+            .map(|&i| &brief.articles[i].record)
+            .collect();
+        let Some(input) = input(&records) else {
+            continue;
+        };
+        let model_name = input
+            .settings
+            .model
+            .as_ref()
+            .map_or(String::new(), |m| m.name.clone());
+        let merge = match (old.get(&input.key), summarizer) {
+            (Some(found), _) => Some(found.clone()),
+            (None, Some(summarizer)) => match run_model(summarizer, &input) {
+                Ok(made) => made,
+                Err(e) => {
+                    problems.push(format!("model merge failed: {e:#}"));
+                    None
+                }
+            },
+            (None, None) => None,
+        };
+        let Some(merge) = merge else {
+            story.summary_method.push_str(&format!(
+                "; no merge by {model_name} is cached for these summaries (tarjama run makes one)"
+            ));
+            continue;
+        };
+        use_merge(story, &model_name, &merge);
+        cache.insert(input.key.clone(), merge);
+    }
+    (cache, problems)
+}
+
+/// Shows a merge in its story when it passed its checks, and says in the
+/// story's summary method why it is not shown otherwise.
+fn use_merge(story: &mut Story, model_name: &str, merge: &CachedMerge) {
+    if passed(merge) {
+        story.model_summary = Some((
+            merge.text.trim().to_string(),
+            story
+                .articles
+                .iter()
+                .map(|&article| Source {
+                    article,
+                    anchor: Anchor::Summary,
+                })
+                .collect(),
+        ));
+        story.summary_method = format!(
+            "written by {model_name} from the article summaries and checked like every summary (names and numbers must occur in them)"
+        );
+    } else {
+        story.summary_method.push_str(&format!(
+            "; {model_name}'s merge failed its checks ({}), so it is not used",
+            labels::flag_list(&merge.flags)
+        ));
+    }
+}
+
+/// The cache from its bytes as found; an unreadable or damaged cache
+/// counts as empty (it is rebuilt, never trusted half-way).
+pub fn decode_cache(bytes: Option<Vec<u8>>) -> BTreeMap<String, CachedMerge> {
+    bytes
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default()
 }
 
-pub fn save_cache(out_dir: &Path, cache: &BTreeMap<String, CachedMerge>) -> Result<()> {
-    let path = out_dir.join(CACHE_FILE);
+/// The cache's bytes; `None` for an empty cache, which is no file at all.
+pub fn encode_cache(cache: &BTreeMap<String, CachedMerge>) -> Result<Option<Vec<u8>>> {
     if cache.is_empty() {
-        if path.exists() {
-            std::fs::remove_file(&path)
-                .with_context(|| format!("cannot remove {}", path.display()))?;
-        }
-        return Ok(());
+        return Ok(None);
     }
     let mut bytes = serde_json::to_vec_pretty(cache).context("cannot serialize the cache")?;
     bytes.push(b'\n');
-    write_atomic(&path, &bytes)
+    Ok(Some(bytes))
 }
 
 /// Runs the model on a merge input, when `summarizer` is the model the
@@ -176,24 +244,5 @@ mod tests {
         assert_eq!(merged.summaries[0], "One.");
         assert_eq!(merged.summaries[1], lead(&failed));
         assert!(!merged.summaries[1].contains("Invented"));
-    }
-
-    #[test]
-    fn cache_round_trips_and_a_damaged_cache_is_empty() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut cache = BTreeMap::new();
-        cache.insert(
-            "k".to_string(),
-            CachedMerge {
-                text: "t".into(),
-                flags: vec![],
-            },
-        );
-        save_cache(dir.path(), &cache).unwrap();
-        assert_eq!(load_cache(dir.path()), cache);
-        std::fs::write(dir.path().join(CACHE_FILE), "{ damaged").unwrap();
-        assert!(load_cache(dir.path()).is_empty());
-        save_cache(dir.path(), &BTreeMap::new()).unwrap();
-        assert!(!dir.path().join(CACHE_FILE).exists());
     }
 }

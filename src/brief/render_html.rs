@@ -9,8 +9,12 @@
 //! points at. What it is not: a template engine; all text goes through
 //! [`escape`].
 
+use super::folder::{self, BRIEF_HTML, GENERATOR};
+use super::model::{Anchor, ArticleAnalysis, Brief, DateRow, EntityRow, Source, Story};
+use super::sections::{
+    overview, story_sections, ArticleLine, ArticleWording, StorySection, SummaryText, COLOPHON,
+};
 use super::wording::Lexicon;
-use super::{percent_encode, Anchor, ArticleAnalysis, Brief, Source, Story};
 use crate::output::labels;
 use crate::output::record::Record;
 
@@ -72,10 +76,6 @@ footer dd { margin: 0; font-family: ui-monospace, "SFMono-Regular", Menlo, Conso
 }
 "#;
 
-/// Marks the pages tarjama wrote, so stale ones can be told from a
-/// reader's own files.
-pub const GENERATOR: &str = "tarjama brief";
-
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"generator\" content=\"{GENERATOR}\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body id=\"top\">\n{body}</body>\n</html>\n",
@@ -100,55 +100,64 @@ fn links(brief: &Brief, sources: &[Source]) -> String {
 }
 
 fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
-    let lexicon = Lexicon::builtin();
     out.push_str(&format!(
-        "<section class=\"story\" id=\"story-{number}\">\n<h2>Story {number}: <bdi>{}</bdi> {}</h2>\n",
-        escape(&story.headline.text),
-        link(brief, &story.headline.source)
+        "<section class=\"story\" id=\"story-{number}\">\n"
     ));
-    out.push_str(&format!(
-        "<p class=\"meta\">{} article(s). Headline: the first sentence of {}, the article closest to the rest of the story.</p>\n",
-        story.articles.len(),
-        escape(&brief.label(story.central))
-    ));
-    if let Some(line) = super::render_md::time_line(brief, story) {
-        out.push_str(&format!(
-            "<p><strong>When:</strong> {}.</p>\n",
-            escape(&line)
-        ));
-    }
-    for bullet in &story.bullets {
-        if let Some(months) = bullet.apart_months {
-            let estimate = brief.articles[bullet.article]
-                .date_estimate
-                .as_ref()
-                .expect("only dated articles are apart");
-            out.push_str(&format!(
+    for section in story_sections(brief, number, story) {
+        match section {
+            StorySection::Heading {
+                number,
+                headline,
+                articles,
+                central,
+            } => {
+                out.push_str(&format!(
+                    "<h2>Story {number}: <bdi>{}</bdi> {}</h2>\n",
+                    escape(&headline.text),
+                    link(brief, &headline.source)
+                ));
+                out.push_str(&format!(
+                    "<p class=\"meta\">{articles} article(s). Headline: the first sentence of {}, the article closest to the rest of the story.</p>\n",
+                    escape(&brief.label(central))
+                ));
+            }
+            StorySection::When(line) => out.push_str(&format!(
+                "<p><strong>When:</strong> {}.</p>\n",
+                escape(&line)
+            )),
+            StorySection::DatedApart(apart) => out.push_str(&format!(
                 "<p class=\"apart\"><strong>Dated apart:</strong> {} dates to {} ({}); {}.</p>\n",
                 link(
                     brief,
                     &Source {
-                        article: bullet.article,
+                        article: apart.article,
                         anchor: Anchor::Top
                     }
                 ),
-                escape(&estimate.label()),
-                escape(&estimate.basis.join("; ")),
-                escape(&super::render_md::rest_of_story(story, months))
-            ));
+                escape(&apart.estimate.label()),
+                escape(&apart.estimate.basis.join("; ")),
+                escape(&apart.rest)
+            )),
+            StorySection::Summary { text, method } => summary_html(brief, &text, method, out),
+            StorySection::Articles(lines) => articles_html(brief, &lines, out),
+            StorySection::Names { entities, dates } => names_html(brief, entities, dates, out),
+            StorySection::Wording(articles) => wording_html(brief, &articles, out),
         }
     }
+    out.push_str("</section>\n");
+}
 
+fn summary_html(brief: &Brief, text: &SummaryText, method: &str, out: &mut String) {
     out.push_str("<h3>Summary</h3>\n");
-    match &story.model_summary {
-        Some((text, sources)) => out.push_str(&format!(
+    match text {
+        SummaryText::Model(text, sources) => out.push_str(&format!(
             "<p class=\"summary\"><bdi>{}</bdi> <span class=\"note\">from</span> {}</p>\n",
             escape(text),
             links(brief, sources)
         )),
-        None => {
+        SummaryText::Extractive(quotes) => {
             out.push_str("<ul class=\"summary\">\n");
-            for quote in &story.summary {
+            for quote in *quotes {
                 out.push_str(&format!(
                     "<li><bdi>{}</bdi> {}</li>\n",
                     escape(&quote.text),
@@ -160,66 +169,57 @@ fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
     }
     out.push_str(&format!(
         "<p class=\"note\">Merged summary: {}.</p>\n",
-        escape(&story.summary_method)
+        escape(method)
     ));
+}
 
+fn articles_html(brief: &Brief, lines: &[ArticleLine], out: &mut String) {
     out.push_str(&format!(
         "<h3>Articles ({})</h3>\n<ul class=\"bullets\">\n",
-        story.bullets.len()
+        lines.len()
     ));
-    for bullet in &story.bullets {
-        let article = &brief.articles[bullet.article];
-        let agencies = article.agencies();
-        let mut facts = vec![if agencies.is_empty() {
-            "no agency credited".to_string()
-        } else {
-            format!("credits {}", agencies.join(", "))
-        }];
-        if let Some(estimate) = &article.date_estimate {
-            facts.push(format!("dated {}", estimate.label()));
-        }
-        if !article.wording.is_empty() {
-            facts.push(format!("{} wording note(s)", article.wording.len()));
-        }
+    for line in lines {
         out.push_str(&format!(
             "<li class=\"bullet\" data-article=\"{}\"><strong><a href=\"{}\">{}</a></strong> — {}",
-            escape(article.id()),
-            escape(&percent_encode(&super::article_page(article.id()))),
-            escape(&brief.label(bullet.article)),
-            escape(&facts.join("; "))
+            escape(line.id),
+            escape(&folder::article_href(line.id)),
+            escape(&brief.label(line.article)),
+            escape(&line.facts)
         ));
         out.push_str("<ul>");
-        if let Some(adds) = &bullet.adds {
+        if let Some(adds) = line.adds {
             out.push_str(&format!(
                 "<li>Adds: “<bdi>{}</bdi>” {}</li>",
                 escape(&adds.text),
                 link(brief, &adds.source)
             ));
         }
-        if !bullet.only_here.is_empty() {
-            let names: Vec<String> = bullet
+        if !line.only_here.is_empty() {
+            let names: Vec<String> = line
                 .only_here
                 .iter()
                 .map(|(name, source)| format!("{} {}", escape(name), link(brief, source)))
                 .collect();
             out.push_str(&format!("<li>Only here: {}</li>", names.join(", ")));
         }
-        if let Some(months) = bullet.apart_months {
+        if let Some(rest) = &line.apart {
             out.push_str(&format!(
                 "<li><strong>Dated apart</strong>: {}.</li>",
-                escape(&super::render_md::rest_of_story(story, months))
+                escape(rest)
             ));
         }
         out.push_str("</ul></li>\n");
     }
     out.push_str("</ul>\n");
+}
 
+fn names_html(brief: &Brief, entities: &[EntityRow], dates: &[DateRow], out: &mut String) {
     out.push_str("<h3>Who, where, when</h3>\n");
-    if story.entities.is_empty() {
+    if entities.is_empty() {
         out.push_str("<p>No name from the gazetteer is mentioned.</p>\n");
     } else {
         out.push_str("<div class=\"table-wrap\"><table class=\"entities\">\n<thead><tr><th>Kind</th><th>Name</th><th>Arabic spellings</th><th>Named in</th></tr></thead>\n<tbody>\n");
-        for row in &story.entities {
+        for row in entities {
             let role = row
                 .role
                 .as_ref()
@@ -236,9 +236,9 @@ fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
         }
         out.push_str("</tbody></table></div>\n");
     }
-    if !story.dates.is_empty() {
+    if !dates.is_empty() {
         out.push_str("<div class=\"table-wrap\"><table class=\"dates\">\n<thead><tr><th>Date mentioned</th><th>In</th></tr></thead>\n<tbody>\n");
-        for row in &story.dates {
+        for row in dates {
             out.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td></tr>\n",
                 escape(&row.label),
@@ -247,54 +247,38 @@ fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
         }
         out.push_str("</tbody></table></div>\n");
     }
+}
 
+fn wording_html(brief: &Brief, articles: &[ArticleWording], out: &mut String) {
     out.push_str("<h3>Wording to note</h3>\n");
-    let mut any = false;
-    for &index in &story.articles {
-        let article = &brief.articles[index];
-        if article.wording.is_empty() {
-            continue;
-        }
-        any = true;
+    for article in articles {
         out.push_str(&format!(
             "<p><strong>{}</strong></p>\n<ul class=\"wording\" data-article=\"{}\">\n",
-            escape(&brief.label(index)),
-            escape(article.id())
+            escape(&brief.label(article.article)),
+            escape(article.id)
         ));
-        for note in &article.wording {
-            let term = &lexicon.terms[note.term];
-            let source = Source {
-                article: index,
-                anchor: Anchor::Paragraph(note.paragraph),
-            };
+        for note in &article.notes {
             out.push_str(&format!(
                 "<li>«<span lang=\"ar\" dir=\"rtl\">{}</span>» <em>{}</em> — {} {}<br><span class=\"note\">Arabic:</span> <span lang=\"ar\" dir=\"rtl\">{}</span><br><span class=\"note\">English:</span> <bdi>{}</bdi></li>\n",
-                escape(&note.surface),
-                escape(&term.gloss),
-                escape(&term.why),
-                link(brief, &source),
-                escape(&note.sentence_source),
-                escape(&note.sentence_translation)
+                escape(note.surface),
+                escape(&note.term.gloss),
+                escape(&note.term.why),
+                link(brief, &note.source),
+                escape(note.sentence_source),
+                escape(note.sentence_translation)
             ));
         }
         out.push_str("</ul>\n");
     }
-    if !any {
+    if articles.is_empty() {
         out.push_str("<p>No term from the wording lexicon occurs in this story.</p>\n");
     }
-    out.push_str("</section>\n");
 }
 
 /// The whole brief as one page.
 pub fn brief(brief: &Brief) -> String {
     let mut body = String::from("<header>\n<h1>Brief</h1>\n");
-    body.push_str(&format!(
-        "<p class=\"meta\">{} stor{} from {} article record(s), built from the records alone (grouping threshold {}). Every claim links to the article view and paragraph it comes from; each article view shows the Arabic beside its English.</p>\n",
-        brief.stories.len(),
-        if brief.stories.len() == 1 { "y" } else { "ies" },
-        brief.articles.len(),
-        brief.settings.similarity
-    ));
+    body.push_str(&format!("<p class=\"meta\">{}</p>\n", overview(brief)));
     if brief.stories.len() > 1 {
         body.push_str("<nav><ol>\n");
         for (i, story) in brief.stories.iter().enumerate() {
@@ -317,7 +301,7 @@ pub fn brief(brief: &Brief) -> String {
         }
         body.push_str("</ul></section>\n");
     }
-    body.push_str("</main>\n<footer><p>Made by tarjama from the records in this folder. Names follow the gazetteer (data/entities.toml); wording notes follow the reviewed lexicon (data/wording.toml).</p></footer>\n");
+    body.push_str(&format!("</main>\n<footer><p>{COLOPHON}</p></footer>\n"));
     page("Brief — tarjama", &body)
 }
 
@@ -417,7 +401,7 @@ pub fn article_view(article: &ArticleAnalysis) -> String {
     };
     let mut body = String::new();
     body.push_str(&format!(
-        "<nav><a href=\"brief.html\">← Brief</a></nav>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">Arabic source beside its English translation, paragraph by paragraph. Source: {}</p>\n</header>\n",
+        "<nav><a href=\"{BRIEF_HTML}\">← Brief</a></nav>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">Arabic source beside its English translation, paragraph by paragraph. Source: {}</p>\n</header>\n",
         escape(&record.id),
         escape(&record.source.path)
     ));

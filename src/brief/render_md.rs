@@ -3,8 +3,11 @@
 //! the article view (`<id>.html#p<n>`). What it is not: the reading view —
 //! the Arabic is only quoted where wording is noted.
 
-use super::wording::Lexicon;
-use super::{Brief, Source, Story};
+use super::folder;
+use super::model::{Brief, DateRow, EntityRow, Source, Story};
+use super::sections::{
+    overview, story_sections, ArticleLine, ArticleWording, StorySection, SummaryText, COLOPHON,
+};
 
 /// Escapes text for Markdown (inline and table cells): markup characters
 /// get a backslash, line breaks become spaces.
@@ -39,77 +42,55 @@ fn links(brief: &Brief, sources: &[Source]) -> String {
         .join(", ")
 }
 
-/// Where the rest of a story sits in time, for an article dated apart
-/// from it by `months` (from the month most of the story agrees on).
-pub fn rest_of_story(story: &Story, months: i64) -> String {
-    match story.time {
-        Some(time) => format!(
-            "the rest of the story dates to {} ({} article(s)); its earliest possible date is {months} months after {}",
-            time.label(),
-            time.count,
-            time.point.label()
-        ),
-        None => format!("{months} months from the rest of the story"),
-    }
-}
-
-/// The story's time and the articles dated apart from it, as prose.
-pub fn time_line(brief: &Brief, story: &Story) -> Option<String> {
-    let time = story.time?;
-    let dated = story
-        .articles
-        .iter()
-        .filter(|&&a| brief.articles[a].date_estimate.is_some())
-        .count();
-    Some(format!(
-        "{} of {dated} dated article(s) fit {} (dating rests on the office-holders each names, from the gazetteer's terms of office; see each article's line)",
-        time.count,
-        time.label()
-    ))
-}
-
 fn story_md(brief: &Brief, number: usize, story: &Story, out: &mut String) {
-    let lexicon = Lexicon::builtin();
-    out.push_str(&format!(
-        "## Story {number}: {} ({})\n\n",
-        escape(&story.headline.text),
-        link(brief, &story.headline.source)
-    ));
-    out.push_str(&format!(
-        "*{} article(s). Headline: the first sentence of {}, the article closest to the rest of the story.*\n\n",
-        story.articles.len(),
-        escape(&brief.label(story.central))
-    ));
-    if let Some(line) = time_line(brief, story) {
-        out.push_str(&format!("**When:** {}.\n\n", escape(&line)));
-    }
-    for bullet in &story.bullets {
-        if let Some(months) = bullet.apart_months {
-            let estimate = brief.articles[bullet.article]
-                .date_estimate
-                .as_ref()
-                .expect("only dated articles are apart");
-            out.push_str(&format!(
+    for section in story_sections(brief, number, story) {
+        match section {
+            StorySection::Heading {
+                number,
+                headline,
+                articles,
+                central,
+            } => {
+                out.push_str(&format!(
+                    "## Story {number}: {} ({})\n\n",
+                    escape(&headline.text),
+                    link(brief, &headline.source)
+                ));
+                out.push_str(&format!(
+                    "*{articles} article(s). Headline: the first sentence of {}, the article closest to the rest of the story.*\n\n",
+                    escape(&brief.label(central))
+                ));
+            }
+            StorySection::When(line) => {
+                out.push_str(&format!("**When:** {}.\n\n", escape(&line)));
+            }
+            StorySection::DatedApart(apart) => out.push_str(&format!(
                 "> **Dated apart:** {} dates to {} ({}); {}.\n\n",
-                escape(&brief.label(bullet.article)),
-                escape(&estimate.label()),
-                escape(&estimate.basis.join("; ")),
-                escape(&rest_of_story(story, months))
-            ));
+                escape(&brief.label(apart.article)),
+                escape(&apart.estimate.label()),
+                escape(&apart.estimate.basis.join("; ")),
+                escape(&apart.rest)
+            )),
+            StorySection::Summary { text, method } => summary_md(brief, &text, method, out),
+            StorySection::Articles(lines) => articles_md(brief, &lines, out),
+            StorySection::Names { entities, dates } => names_md(brief, entities, dates, out),
+            StorySection::Wording(articles) => wording_md(brief, &articles, out),
         }
     }
+}
 
+fn summary_md(brief: &Brief, text: &SummaryText, method: &str, out: &mut String) {
     out.push_str("### Summary\n\n");
-    match &story.model_summary {
-        Some((text, sources)) => {
+    match text {
+        SummaryText::Model(text, sources) => {
             out.push_str(&format!(
                 "{} (from {})\n",
                 escape(text),
                 links(brief, sources)
             ));
         }
-        None => {
-            for quote in &story.summary {
+        SummaryText::Extractive(quotes) => {
+            for quote in *quotes {
                 out.push_str(&format!(
                     "- {} ({})\n",
                     escape(&quote.text),
@@ -118,63 +99,47 @@ fn story_md(brief: &Brief, number: usize, story: &Story, out: &mut String) {
             }
         }
     }
-    out.push_str(&format!(
-        "\n*Merged summary: {}.*\n\n",
-        escape(&story.summary_method)
-    ));
+    out.push_str(&format!("\n*Merged summary: {}.*\n\n", escape(method)));
+}
 
-    out.push_str(&format!("### Articles ({})\n\n", story.bullets.len()));
-    for bullet in &story.bullets {
-        let article = &brief.articles[bullet.article];
-        let mut facts = Vec::new();
-        let agencies = article.agencies();
-        facts.push(if agencies.is_empty() {
-            "no agency credited".to_string()
-        } else {
-            format!("credits {}", agencies.join(", "))
-        });
-        if let Some(estimate) = &article.date_estimate {
-            facts.push(format!("dated {}", estimate.label()));
-        }
-        if !article.wording.is_empty() {
-            facts.push(format!("{} wording note(s)", article.wording.len()));
-        }
+fn articles_md(brief: &Brief, lines: &[ArticleLine], out: &mut String) {
+    out.push_str(&format!("### Articles ({})\n\n", lines.len()));
+    for line in lines {
         out.push_str(&format!(
             "- **[{}]({})** — {}\n",
-            escape(&brief.label(bullet.article)),
-            super::percent_encode(&super::article_page(article.id())),
-            escape(&facts.join("; "))
+            escape(&brief.label(line.article)),
+            folder::article_href(line.id),
+            escape(&line.facts)
         ));
-        if let Some(adds) = &bullet.adds {
+        if let Some(adds) = line.adds {
             out.push_str(&format!(
                 "  - Adds: “{}” ({})\n",
                 escape(&adds.text),
                 link(brief, &adds.source)
             ));
         }
-        if !bullet.only_here.is_empty() {
-            let names: Vec<String> = bullet
+        if !line.only_here.is_empty() {
+            let names: Vec<String> = line
                 .only_here
                 .iter()
                 .map(|(name, source)| format!("{} ({})", escape(name), link(brief, source)))
                 .collect();
             out.push_str(&format!("  - Only here: {}\n", names.join(", ")));
         }
-        if let Some(months) = bullet.apart_months {
-            out.push_str(&format!(
-                "  - **Dated apart**: {}.\n",
-                escape(&rest_of_story(story, months))
-            ));
+        if let Some(rest) = &line.apart {
+            out.push_str(&format!("  - **Dated apart**: {}.\n", escape(rest)));
         }
     }
     out.push('\n');
+}
 
+fn names_md(brief: &Brief, entities: &[EntityRow], dates: &[DateRow], out: &mut String) {
     out.push_str("### Who, where, when\n\n");
-    if story.entities.is_empty() {
+    if entities.is_empty() {
         out.push_str("No name from the gazetteer is mentioned.\n\n");
     } else {
         out.push_str("| Kind | Name | Arabic spellings | Named in |\n|---|---|---|---|\n");
-        for row in &story.entities {
+        for row in entities {
             let name = match &row.role {
                 Some(role) => format!("{} ({})", escape(&row.name), escape(role)),
                 None => escape(&row.name),
@@ -190,9 +155,9 @@ fn story_md(brief: &Brief, number: usize, story: &Story, out: &mut String) {
         }
         out.push('\n');
     }
-    if !story.dates.is_empty() {
+    if !dates.is_empty() {
         out.push_str("| Date mentioned | In |\n|---|---|\n");
-        for row in &story.dates {
+        for row in dates {
             out.push_str(&format!(
                 "| {} | {} |\n",
                 escape(&row.label),
@@ -201,35 +166,29 @@ fn story_md(brief: &Brief, number: usize, story: &Story, out: &mut String) {
         }
         out.push('\n');
     }
+}
 
+fn wording_md(brief: &Brief, articles: &[ArticleWording], out: &mut String) {
     out.push_str("### Wording to note\n\n");
-    let mut any = false;
-    for &index in &story.articles {
-        let article = &brief.articles[index];
-        if article.wording.is_empty() {
-            continue;
-        }
-        any = true;
-        out.push_str(&format!("**{}**\n\n", escape(&brief.label(index))));
-        for note in &article.wording {
-            let term = &lexicon.terms[note.term];
-            let source = Source {
-                article: index,
-                anchor: super::Anchor::Paragraph(note.paragraph),
-            };
+    for article in articles {
+        out.push_str(&format!(
+            "**{}**\n\n",
+            escape(&brief.label(article.article))
+        ));
+        for note in &article.notes {
             out.push_str(&format!(
                 "- «{}» *{}* — {} ({})\n  - Arabic: {}\n  - English: {}\n",
-                escape(&note.surface),
-                escape(&term.gloss),
-                escape(&term.why),
-                link(brief, &source),
-                escape(&note.sentence_source),
-                escape(&note.sentence_translation)
+                escape(note.surface),
+                escape(&note.term.gloss),
+                escape(&note.term.why),
+                link(brief, &note.source),
+                escape(note.sentence_source),
+                escape(note.sentence_translation)
             ));
         }
         out.push('\n');
     }
-    if !any {
+    if articles.is_empty() {
         out.push_str("No term from the wording lexicon occurs in this story.\n\n");
     }
 }
@@ -237,13 +196,7 @@ fn story_md(brief: &Brief, number: usize, story: &Story, out: &mut String) {
 /// The whole brief as Markdown.
 pub fn brief(brief: &Brief) -> String {
     let mut out = String::from("# Brief\n\n");
-    out.push_str(&format!(
-        "{} stor{} from {} article record(s), built from the records alone (grouping threshold {}). Every claim links to the article view and paragraph it comes from; each article view shows the Arabic beside its English.\n\n",
-        brief.stories.len(),
-        if brief.stories.len() == 1 { "y" } else { "ies" },
-        brief.articles.len(),
-        brief.settings.similarity
-    ));
+    out.push_str(&format!("{}\n\n", overview(brief)));
     for (i, story) in brief.stories.iter().enumerate() {
         story_md(brief, i + 1, story, &mut out);
     }
@@ -254,7 +207,7 @@ pub fn brief(brief: &Brief) -> String {
         }
         out.push('\n');
     }
-    out.push_str("---\n\nMade by tarjama from the records in this folder. Names follow the gazetteer (data/entities.toml); wording notes follow the reviewed lexicon (data/wording.toml).\n");
+    out.push_str(&format!("---\n\n{COLOPHON}\n"));
     out
 }
 

@@ -1,0 +1,125 @@
+//! One record → what the brief uses from it: the entities, dates and
+//! loaded wording its Arabic source names (`ArticleAnalysis`), and the
+//! words and names grouping compares (`ArticleFeatures`).
+//!
+//! Everything here looks at one article alone, on the normalized Arabic of
+//! each sentence; comparing articles is `group`'s and `build`'s work. What
+//! it is not: a reader of files — it gets a parsed record.
+
+use std::collections::BTreeSet;
+
+use super::arabic;
+use super::dating;
+use super::entities::{self, DateMention, EntityKind, Gazetteer};
+use super::group::{self, ArticleFeatures};
+use super::model::{ArticleAnalysis, EntityNote, WordingNote};
+use super::wording::Lexicon;
+use crate::output::record::Record;
+
+/// Analyses one record: every sentence's source is matched against the
+/// gazetteer and the lexicon; removed lines are searched for credits only.
+pub fn analyse(record: Record) -> ArticleAnalysis {
+    let gazetteer = Gazetteer::builtin();
+    let lexicon = Lexicon::builtin();
+    let mut entities = Vec::new();
+    let mut dates = Vec::new();
+    let mut wording = Vec::new();
+    for (index, paragraph) in record.paragraphs.iter().enumerate() {
+        let number = index + 1;
+        for sentence in &paragraph.sentences {
+            let tokens = arabic::tokenize(&sentence.source);
+            for mention in gazetteer.find(&sentence.source, &tokens) {
+                entities.push(EntityNote {
+                    entity: mention.entity,
+                    surface: mention.surface,
+                    paragraph: Some(number),
+                });
+            }
+            for date in entities::find_dates(&tokens) {
+                dates.push((number, date));
+            }
+            // Sentence spans are offsets into the article; the paragraph's
+            // own offset turns them into offsets into its text.
+            let offset = sentence.span[0].checked_sub(paragraph.span[0]);
+            for found in lexicon.find(&sentence.source, &tokens) {
+                let span_in_paragraph = offset
+                    .map(|o| found.span.start + o..found.span.end + o)
+                    .filter(|s| {
+                        paragraph.source.get(s.clone()) == sentence.source.get(found.span.clone())
+                    })
+                    .unwrap_or(0..0);
+                wording.push(WordingNote {
+                    term: found.term,
+                    surface: found.surface,
+                    paragraph: number,
+                    sentence_source: sentence.source.trim().to_string(),
+                    sentence_translation: sentence.translation.trim().to_string(),
+                    span_in_paragraph,
+                });
+            }
+        }
+    }
+    entities.extend(credits_in_removed_lines(&record));
+    let named: Vec<usize> = entities
+        .iter()
+        .map(|e| e.entity)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let date_list: Vec<DateMention> = dates.iter().map(|(_, d)| d.clone()).collect();
+    let date_estimate = dating::estimate(gazetteer, &named, &date_list);
+    ArticleAnalysis {
+        record,
+        entities,
+        dates,
+        wording,
+        date_estimate,
+    }
+}
+
+/// Agencies named in the lines left out as page debris, where credits
+/// often are; other names there are not the article's.
+fn credits_in_removed_lines(record: &Record) -> Vec<EntityNote> {
+    let gazetteer = Gazetteer::builtin();
+    let mut credits = Vec::new();
+    for removed in &record.removed {
+        let tokens = arabic::tokenize(&removed.text);
+        for mention in gazetteer.find(&removed.text, &tokens) {
+            if gazetteer.entities[mention.entity].kind == EntityKind::Agency {
+                credits.push(EntityNote {
+                    entity: mention.entity,
+                    surface: mention.surface,
+                    paragraph: None,
+                });
+            }
+        }
+    }
+    credits
+}
+
+/// What grouping compares of an article: its Arabic content words, its
+/// English words and the names (not agencies) it mentions.
+pub fn features(article: &ArticleAnalysis) -> ArticleFeatures {
+    let gazetteer = Gazetteer::builtin();
+    let record = &article.record;
+    let source: Vec<&str> = record
+        .paragraphs
+        .iter()
+        .map(|p| p.source.as_str())
+        .collect();
+    let english: Vec<&str> = record
+        .paragraphs
+        .iter()
+        .map(|p| p.translation.as_str())
+        .collect();
+    ArticleFeatures {
+        arabic: arabic::content_words(&source.join("\n")),
+        english: group::english_words(&english.join("\n")),
+        entities: article
+            .entities
+            .iter()
+            .filter(|e| gazetteer.entities[e.entity].kind != EntityKind::Agency)
+            .map(|e| gazetteer.entities[e.entity].name.clone())
+            .collect(),
+    }
+}

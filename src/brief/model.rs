@@ -1,0 +1,229 @@
+//! The brief as plain data: what one article offers (`ArticleAnalysis`),
+//! what a story says (`Story`, its bullets and tables) and where each claim
+//! comes from (`Source`, `Anchor`).
+//!
+//! `build` fills these in, `model_merge` may replace a story's summary, and
+//! the renderers (through `sections`) only read them. What it is not: the
+//! analysis or any I/O — the only outside knowledge here is how a claim's
+//! source turns into a link, which asks `folder` for the page name.
+
+use std::collections::BTreeSet;
+
+use super::dating::{Consensus, DateEstimate};
+use super::entities::{DateMention, EntityKind, Gazetteer};
+use super::folder;
+use super::group::DEFAULT_THRESHOLD;
+use crate::output::record::Record;
+
+/// What decides a brief besides the records.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BriefSettings {
+    /// Link threshold for grouping (see `group`).
+    pub similarity: f64,
+}
+
+impl Default for BriefSettings {
+    fn default() -> Self {
+        Self {
+            similarity: DEFAULT_THRESHOLD,
+        }
+    }
+}
+
+/// Where a claim comes from: an article, and the place in its reading view.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Source {
+    /// Index into `Brief::articles`.
+    pub article: usize,
+    pub anchor: Anchor,
+}
+
+/// A place in an article's reading view (`<id>.html#…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Anchor {
+    /// A paragraph, 1-based (`#p3`).
+    Paragraph(usize),
+    /// The article's own summary (`#summary`).
+    Summary,
+    /// The lines left out as page debris, where credits often are (`#removed`).
+    Removed,
+    /// The top of the page.
+    Top,
+}
+
+impl Anchor {
+    /// A paragraph, or the removed lines for a mention outside the text.
+    pub fn from_paragraph(paragraph: Option<usize>) -> Self {
+        paragraph.map_or(Self::Removed, Self::Paragraph)
+    }
+
+    pub fn fragment(self) -> String {
+        match self {
+            Self::Paragraph(p) => format!("p{p}"),
+            Self::Summary => "summary".to_string(),
+            Self::Removed => "removed".to_string(),
+            Self::Top => "top".to_string(),
+        }
+    }
+}
+
+/// A loaded term in one article, with its sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WordingNote {
+    /// Index into `Lexicon::terms`.
+    pub term: usize,
+    /// The Arabic as written.
+    pub surface: String,
+    pub paragraph: usize,
+    pub sentence_source: String,
+    pub sentence_translation: String,
+    /// Byte range of the term in the paragraph's source text.
+    pub span_in_paragraph: std::ops::Range<usize>,
+}
+
+/// An entity named in an article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityNote {
+    /// Index into `Gazetteer::entities`.
+    pub entity: usize,
+    pub surface: String,
+    /// `None`: in a line left out as page debris (where credits often are).
+    pub paragraph: Option<usize>,
+}
+
+/// Everything the brief uses from one record.
+#[derive(Debug, Clone)]
+pub struct ArticleAnalysis {
+    pub record: Record,
+    pub entities: Vec<EntityNote>,
+    pub dates: Vec<(usize, DateMention)>,
+    pub wording: Vec<WordingNote>,
+    pub date_estimate: Option<DateEstimate>,
+}
+
+impl ArticleAnalysis {
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+
+    /// Agencies and outlets credited, by English name, in order of first
+    /// appearance.
+    pub fn agencies(&self) -> Vec<&str> {
+        let gazetteer = Gazetteer::builtin();
+        let mut seen = Vec::new();
+        for note in &self.entities {
+            let entity = &gazetteer.entities[note.entity];
+            if entity.kind == EntityKind::Agency && !seen.contains(&entity.name.as_str()) {
+                seen.push(entity.name.as_str());
+            }
+        }
+        seen
+    }
+}
+
+/// A sentence of English quoted in the brief, with where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quote {
+    pub text: String,
+    pub source: Source,
+}
+
+/// One article's line in its story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bullet {
+    pub article: usize,
+    /// Its most distinctive sentence within the story (see `build`).
+    pub adds: Option<Quote>,
+    /// Entities (not agencies) no other article of the story names.
+    pub only_here: Vec<(String, Source)>,
+    /// Months from the story's time, when at least `dating::APART_MONTHS`.
+    pub apart_months: Option<i64>,
+}
+
+/// One row of a story's entity table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityRow {
+    pub name: String,
+    pub kind: EntityKind,
+    pub role: Option<String>,
+    /// The Arabic spellings seen, as written.
+    pub spellings: BTreeSet<String>,
+    /// First mention in each article that names it.
+    pub sources: Vec<Source>,
+}
+
+/// One row of a story's date table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateRow {
+    pub label: String,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Story {
+    /// Indexes into `Brief::articles`, ascending (by id).
+    pub articles: Vec<usize>,
+    /// The article closest to the rest of the story.
+    pub central: usize,
+    pub headline: Quote,
+    /// The extractive merged summary.
+    pub summary: Vec<Quote>,
+    /// What the merged summary was made from, in words.
+    pub summary_method: String,
+    /// A language model's merged summary (see `model_merge`), when the run
+    /// made one that passed its checks: its text and the article
+    /// summaries it was written from. Shown instead of `summary`.
+    pub model_summary: Option<(String, Vec<Source>)>,
+    pub bullets: Vec<Bullet>,
+    pub entities: Vec<EntityRow>,
+    pub dates: Vec<DateRow>,
+    /// The time most of the story's articles can be dated to.
+    pub time: Option<Consensus>,
+}
+
+/// A whole brief, ready to render.
+#[derive(Debug, Clone)]
+pub struct Brief {
+    pub articles: Vec<ArticleAnalysis>,
+    pub stories: Vec<Story>,
+    /// One line per record left out.
+    pub skipped: Vec<String>,
+    pub settings: BriefSettings,
+}
+
+impl Brief {
+    /// The label an article goes by in the brief: the part of its id
+    /// before the first `_` ("000" for `000_fe7b…`) when no other article
+    /// shares it, else the whole id.
+    pub fn label(&self, article: usize) -> String {
+        let id = self.articles[article].id();
+        let short = id.split('_').next().unwrap_or(id);
+        let shared = self
+            .articles
+            .iter()
+            .filter(|a| a.id().split('_').next().unwrap_or(a.id()) == short)
+            .count();
+        if shared == 1 && !short.is_empty() {
+            short.to_string()
+        } else {
+            id.to_string()
+        }
+    }
+
+    /// "000 ¶3", "000 summary", "000 credits".
+    pub fn source_label(&self, source: &Source) -> String {
+        let label = self.label(source.article);
+        match source.anchor {
+            Anchor::Paragraph(p) => format!("{label} ¶{p}"),
+            Anchor::Summary => format!("{label} summary"),
+            Anchor::Removed => format!("{label} credits"),
+            Anchor::Top => label,
+        }
+    }
+
+    /// Relative link to where a claim comes from in the article view.
+    pub fn href(&self, source: &Source) -> String {
+        let page = folder::article_href(self.articles[source.article].id());
+        format!("{page}#{}", source.anchor.fragment())
+    }
+}

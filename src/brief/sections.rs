@@ -1,0 +1,244 @@
+//! What a story shows, in the order it shows it, as one list of sections
+//! both renderers consume — so `brief.md` and `brief.html` cannot drift
+//! apart in content or order, and each renderer only decides markup.
+//!
+//! Every wording decision that is not markup lives here too: the facts
+//! line of an article, where a story sits in time, the sentences around
+//! the brief. What it is not: escaping or formatting of links; each
+//! renderer does its own (Markdown or HTML).
+
+use super::dating::DateEstimate;
+use super::model::{Anchor, Brief, DateRow, EntityRow, Quote, Source, Story};
+use super::wording::{Lexicon, LoadedTerm};
+
+/// One part of a story, in reading order (see [`story_sections`]).
+#[derive(Debug)]
+pub enum StorySection<'a> {
+    /// The story's heading: number, headline and the article it is from.
+    Heading {
+        number: usize,
+        headline: &'a Quote,
+        articles: usize,
+        central: usize,
+    },
+    /// The story's time, as a sentence (without the final stop).
+    When(String),
+    /// An article dated well apart from the rest of the story.
+    DatedApart(DatedApart<'a>),
+    /// The merged summary and what it was made from.
+    Summary {
+        text: SummaryText<'a>,
+        method: &'a str,
+    },
+    /// One line per article.
+    Articles(Vec<ArticleLine<'a>>),
+    /// The entity and date tables.
+    Names {
+        entities: &'a [EntityRow],
+        dates: &'a [DateRow],
+    },
+    /// Loaded wording, per article that has any (empty: none in the story).
+    Wording(Vec<ArticleWording<'a>>),
+}
+
+/// An article of a story dated apart from the rest.
+#[derive(Debug)]
+pub struct DatedApart<'a> {
+    pub article: usize,
+    pub estimate: &'a DateEstimate,
+    /// Where the rest of the story sits, as prose.
+    pub rest: String,
+}
+
+/// The merged summary a story shows.
+#[derive(Debug)]
+pub enum SummaryText<'a> {
+    /// A model's merge, with the article summaries it was written from.
+    Model(&'a str, &'a [Source]),
+    /// The extractive merge, a quote each.
+    Extractive(&'a [Quote]),
+}
+
+/// One article's line in a story.
+#[derive(Debug)]
+pub struct ArticleLine<'a> {
+    pub article: usize,
+    pub id: &'a str,
+    /// Credits, date and wording count, joined by "; ".
+    pub facts: String,
+    pub adds: Option<&'a Quote>,
+    pub only_here: &'a [(String, Source)],
+    /// Where the rest of the story sits, when this article is dated apart.
+    pub apart: Option<String>,
+}
+
+/// The loaded wording of one article of a story.
+#[derive(Debug)]
+pub struct ArticleWording<'a> {
+    pub article: usize,
+    pub id: &'a str,
+    pub notes: Vec<WordingLine<'a>>,
+}
+
+/// One noted term, with its lexicon entry and its sentence.
+#[derive(Debug)]
+pub struct WordingLine<'a> {
+    pub surface: &'a str,
+    pub term: &'a LoadedTerm,
+    pub source: Source,
+    pub sentence_source: &'a str,
+    pub sentence_translation: &'a str,
+}
+
+/// Story `number`'s sections, in the order both renderers show them.
+pub fn story_sections<'a>(
+    brief: &'a Brief,
+    number: usize,
+    story: &'a Story,
+) -> Vec<StorySection<'a>> {
+    let mut sections = vec![StorySection::Heading {
+        number,
+        headline: &story.headline,
+        articles: story.articles.len(),
+        central: story.central,
+    }];
+    if let Some(line) = time_line(brief, story) {
+        sections.push(StorySection::When(line));
+    }
+    sections.extend(dated_apart(brief, story).map(StorySection::DatedApart));
+    let text = match &story.model_summary {
+        Some((text, sources)) => SummaryText::Model(text, sources),
+        None => SummaryText::Extractive(&story.summary),
+    };
+    sections.push(StorySection::Summary {
+        text,
+        method: &story.summary_method,
+    });
+    sections.push(StorySection::Articles(article_lines(brief, story)));
+    sections.push(StorySection::Names {
+        entities: &story.entities,
+        dates: &story.dates,
+    });
+    sections.push(StorySection::Wording(wording(brief, story)));
+    sections
+}
+
+/// The articles of a story dated apart from it, in bullet order.
+fn dated_apart<'a>(
+    brief: &'a Brief,
+    story: &'a Story,
+) -> impl Iterator<Item = DatedApart<'a>> + 'a {
+    story.bullets.iter().filter_map(move |bullet| {
+        let months = bullet.apart_months?;
+        let estimate = brief.articles[bullet.article]
+            .date_estimate
+            .as_ref()
+            .expect("only dated articles are apart");
+        Some(DatedApart {
+            article: bullet.article,
+            estimate,
+            rest: rest_of_story(story, months),
+        })
+    })
+}
+
+fn article_lines<'a>(brief: &'a Brief, story: &'a Story) -> Vec<ArticleLine<'a>> {
+    story
+        .bullets
+        .iter()
+        .map(|bullet| {
+            let article = &brief.articles[bullet.article];
+            let agencies = article.agencies();
+            let mut facts = vec![if agencies.is_empty() {
+                "no agency credited".to_string()
+            } else {
+                format!("credits {}", agencies.join(", "))
+            }];
+            if let Some(estimate) = &article.date_estimate {
+                facts.push(format!("dated {}", estimate.label()));
+            }
+            if !article.wording.is_empty() {
+                facts.push(format!("{} wording note(s)", article.wording.len()));
+            }
+            ArticleLine {
+                article: bullet.article,
+                id: article.id(),
+                facts: facts.join("; "),
+                adds: bullet.adds.as_ref(),
+                only_here: &bullet.only_here,
+                apart: bullet.apart_months.map(|m| rest_of_story(story, m)),
+            }
+        })
+        .collect()
+}
+
+fn wording<'a>(brief: &'a Brief, story: &'a Story) -> Vec<ArticleWording<'a>> {
+    let lexicon = Lexicon::builtin();
+    story
+        .articles
+        .iter()
+        .map(|&index| (index, &brief.articles[index]))
+        .filter(|(_, article)| !article.wording.is_empty())
+        .map(|(index, article)| ArticleWording {
+            article: index,
+            id: article.id(),
+            notes: article
+                .wording
+                .iter()
+                .map(|note| WordingLine {
+                    surface: &note.surface,
+                    term: &lexicon.terms[note.term],
+                    source: Source {
+                        article: index,
+                        anchor: Anchor::Paragraph(note.paragraph),
+                    },
+                    sentence_source: &note.sentence_source,
+                    sentence_translation: &note.sentence_translation,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Where the rest of a story sits in time, for an article dated apart
+/// from it by `months` (from the month most of the story agrees on).
+pub fn rest_of_story(story: &Story, months: i64) -> String {
+    match story.time {
+        Some(time) => format!(
+            "the rest of the story dates to {} ({} article(s)); its earliest possible date is {months} months after {}",
+            time.label(),
+            time.count,
+            time.point.label()
+        ),
+        None => format!("{months} months from the rest of the story"),
+    }
+}
+
+/// The story's time and the articles dated apart from it, as prose.
+pub fn time_line(brief: &Brief, story: &Story) -> Option<String> {
+    let time = story.time?;
+    let dated = story
+        .articles
+        .iter()
+        .filter(|&&a| brief.articles[a].date_estimate.is_some())
+        .count();
+    Some(format!(
+        "{} of {dated} dated article(s) fit {} (dating rests on the office-holders each names, from the gazetteer's terms of office; see each article's line)",
+        time.count,
+        time.label()
+    ))
+}
+
+/// The sentence under the brief's title.
+pub fn overview(brief: &Brief) -> String {
+    format!(
+        "{} stor{} from {} article record(s), built from the records alone (grouping threshold {}). Every claim links to the article view and paragraph it comes from; each article view shows the Arabic beside its English.",
+        brief.stories.len(),
+        if brief.stories.len() == 1 { "y" } else { "ies" },
+        brief.articles.len(),
+        brief.settings.similarity
+    )
+}
+
+/// The brief's closing line: what it was made from.
+pub const COLOPHON: &str = "Made by tarjama from the records in this folder. Names follow the gazetteer (data/entities.toml); wording notes follow the reviewed lexicon (data/wording.toml).";
