@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Stdio;
 
-use common::command::{stderr, tarjama, tarjama_command};
+use common::command::{assert_success, stderr, tarjama, tarjama_command};
 use common::encodings::utf16;
 use common::fixtures::{root, tiny_base};
 use common::outputs::files_with_extension;
