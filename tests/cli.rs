@@ -308,6 +308,23 @@ fn a_missing_model_is_one_clear_line_and_exit_code_3() {
     assert!(!ws.path().join("outputs").exists());
 }
 
+/// The isolation every test here runs under (`tests/common/command.rs`): a
+/// model that only the hub has is not found, even where the machine's own
+/// cache holds it, and nothing is fetched or cached.
+#[test]
+fn the_test_command_has_an_empty_model_cache_and_stays_offline() {
+    let ws = workspace();
+    let output = tarjama(&["run", "in", "--out", "out"], ws.path());
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is not in the Hugging Face cache and HF_HUB_OFFLINE is set"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!ws.path().join("no-hf-home").exists());
+    assert!(!ws.path().join("out").exists());
+}
+
 #[test]
 fn help_documents_exit_codes() {
     let help = tarjama(&["run", "--help"], &root());
