@@ -8,43 +8,35 @@
 //! for greedy search and for beam search, on both tiny checkpoints
 //! (transformer-base and transformer-big layouts).
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::fs;
+use std::path::Path;
+
+use common::command::{assert_success, run_command};
+use common::fixtures::marian_fixture;
+use common::workspace::empty_workspace;
 
 const ARTICLE: &str = "001_d0c9e97734a90cd3";
 
 /// Runs `tarjama run in --out out` in a fresh folder holding `articles`
 /// (name → bytes) and returns the folder.
 fn run(articles: &[(String, Vec<u8>)], model: &str, beams: &str) -> tempfile::TempDir {
-    let ws = tempfile::tempdir().unwrap();
-    fs::create_dir(ws.path().join("in")).unwrap();
+    let ws = empty_workspace();
     for (name, bytes) in articles {
         fs::write(ws.path().join("in").join(name), bytes).unwrap();
     }
-    let model = root().join("tests/fixtures/marian").join(model);
-    let output = Command::new(env!("CARGO_BIN_EXE_tarjama"))
-        .args(["run", "in", "--out", "out", "--quiet", "--beams", beams])
-        .arg("--model-dir")
-        .arg(&model)
-        .current_dir(ws.path())
-        .stdin(Stdio::null())
+    let output = run_command(ws.path(), "out", &marian_fixture(model))
+        .args(["--quiet", "--beams", beams])
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_success(&output);
     ws
 }
 
+/// A seed article as (file name, bytes).
 fn seed(name: &str) -> (String, Vec<u8>) {
-    let path = root().join("seeds").join(format!("{name}.txt"));
+    let path = common::fixtures::seed(name);
     (format!("{name}.txt"), fs::read(path).unwrap())
 }
 

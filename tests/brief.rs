@@ -3,43 +3,20 @@
 //! everything checked here must hold without a usable translation:
 //! grouping, names, wording, dating, links and determinism).
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Output;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn tarjama(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tarjama"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        // The brief must never need a model: no hub, no cache.
-        .env("HF_HUB_OFFLINE", "1")
-        .env("HF_HOME", cwd.join("no-hf-home"))
-        .output()
-        .unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A work folder with the seeds in `in/`.
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join("in")).unwrap();
-    for entry in fs::read_dir(root().join("seeds")).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), dir.path().join("in").join(entry.file_name())).unwrap();
-    }
-    dir
-}
+// Every command runs offline with an empty model cache: the brief must
+// never need a model.
+use common::command::{assert_success, stderr, tarjama};
+use common::fixtures::tiny_base;
+use common::workspace::workspace;
 
 fn run(ws: &Path, extra: &[&str]) -> Output {
-    let model = root().join("tests/fixtures/marian/tiny-base");
+    let model = tiny_base();
     let mut args = vec![
         "run",
         "in",
@@ -50,7 +27,7 @@ fn run(ws: &Path, extra: &[&str]) -> Output {
     ];
     args.extend_from_slice(extra);
     let output = tarjama(&args, ws);
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert_success(&output);
     output
 }
 
@@ -208,7 +185,7 @@ fn brief_is_rebuilt_from_records_alone_byte_for_byte() {
     fs::remove_dir_all(ws.path().join("in")).unwrap();
     for _ in 0..2 {
         let again = tarjama(&["brief", "copy"], ws.path());
-        assert!(again.status.success(), "{}", stderr(&again));
+        assert_success(&again);
         for (name, bytes) in names.iter().zip(&before) {
             assert!(
                 &fs::read(copy.join(name)).unwrap() == bytes,
@@ -272,7 +249,7 @@ fn unrelated_articles_become_separate_stories() {
 
     // The threshold is the reader's: at 1 every article is its own story.
     let split = tarjama(&["brief", "out", "--similarity", "1"], ws.path());
-    assert!(split.status.success(), "{}", stderr(&split));
+    assert_success(&split);
     assert!(
         stderr(&split).contains("brief: 8 stories"),
         "{}",

@@ -4,42 +4,22 @@
 //! — gives a byte-identical brief. Needs `scripts/fetch-demo-model.sh`
 //! (CI runs it).
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn tarjama(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tarjama"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .env("HF_HUB_OFFLINE", "1")
-        .output()
-        .unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use common::command::{assert_success, tarjama};
+use common::fixtures::{catalog, demo_model, seed};
+use common::workspace::empty_workspace;
 
 #[test]
 fn model_merge_is_cached_and_the_rebuilt_brief_is_identical() {
-    assert!(
-        root()
-            .join("models/demo/gemma-3-270m-q4_k_m.gguf")
-            .is_file(),
-        "run scripts/fetch-demo-model.sh first"
-    );
-    let dir = tempfile::tempdir().unwrap();
+    demo_model(); // fails here if scripts/fetch-demo-model.sh was not run
+    let dir = empty_workspace();
     // Two short articles of one story (a headline and a paragraph each),
     // enough for a merge without minutes of CPU time.
-    fs::create_dir(dir.path().join("in")).unwrap();
-    for (name, seed) in [("a", "000_fe7b7ba883e9e990"), ("b", "002_a4337a132dd5787c")] {
-        let text = fs::read_to_string(root().join(format!("seeds/{seed}.txt"))).unwrap();
+    for (name, id) in [("a", "000_fe7b7ba883e9e990"), ("b", "002_a4337a132dd5787c")] {
+        let text = fs::read_to_string(seed(id)).unwrap();
         let head: Vec<&str> = text
             .lines()
             .filter(|l| l.trim().len() > 2)
@@ -51,7 +31,7 @@ fn model_merge_is_cached_and_the_rebuilt_brief_is_identical() {
         )
         .unwrap();
     }
-    let catalog = root().join("models.toml");
+    let catalog = catalog();
     let run = tarjama(
         &[
             "run",
@@ -67,7 +47,7 @@ fn model_merge_is_cached_and_the_rebuilt_brief_is_identical() {
         ],
         dir.path(),
     );
-    assert!(run.status.success(), "{}", stderr(&run));
+    assert_success(&run);
     let out = dir.path().join("out");
     let md = fs::read_to_string(out.join("brief.md")).unwrap();
     assert!(md.contains("1 story from 2"), "{md}");
@@ -86,14 +66,14 @@ fn model_merge_is_cached_and_the_rebuilt_brief_is_identical() {
     let before = fs::read(out.join("brief.md")).unwrap();
     let html = fs::read(out.join("brief.html")).unwrap();
     let again = tarjama(&["brief", "out", "--similarity", "0"], dir.path());
-    assert!(again.status.success(), "{}", stderr(&again));
+    assert_success(&again);
     assert_eq!(fs::read(out.join("brief.md")).unwrap(), before);
     assert_eq!(fs::read(out.join("brief.html")).unwrap(), html);
 
     // Without the cache, the brief says no merge is cached and falls back.
     fs::remove_file(out.join(".brief-summaries.cache")).unwrap();
     let uncached = tarjama(&["brief", "out", "--similarity", "0"], dir.path());
-    assert!(uncached.status.success(), "{}", stderr(&uncached));
+    assert_success(&uncached);
     let md = fs::read_to_string(out.join("brief.md")).unwrap();
     assert!(md.contains("cached for these summaries"), "{md}");
 }

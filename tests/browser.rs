@@ -11,6 +11,8 @@
 //! `chromium-driver`; `.ci/run` installs them). Without them this test
 //! fails; it never skips silently.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::net::TcpListener;
@@ -19,11 +21,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use common::command::{assert_success, run_command};
+use common::fixtures::{root, tiny_base};
+use common::outputs::files_with_extension;
+use common::workspace::workspace;
 use serde_json::{json, Value};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -236,27 +238,11 @@ impl<'a> Session<'a> {
     }
 }
 
-/// Runs tarjama over the seeds with the fixture checkpoint into `out`.
+/// Runs tarjama over the seeds in `ws` with the fixture checkpoint into
+/// `out`.
 fn generate(ws: &Path) -> PathBuf {
-    let input = ws.join("in");
-    fs::create_dir(&input).unwrap();
-    for entry in fs::read_dir(root().join("seeds")).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), input.join(entry.file_name())).unwrap();
-    }
-    let model = root().join("tests/fixtures/marian/tiny-base");
-    let output = Command::new(env!("CARGO_BIN_EXE_tarjama"))
-        .args(["run", "in", "--out", "out", "--model-dir"])
-        .arg(&model)
-        .current_dir(ws)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = run_command(ws, "out", &tiny_base()).output().unwrap();
+    assert_success(&output);
     ws.join("out")
 }
 
@@ -308,17 +294,12 @@ fn percent_decode(text: &str) -> String {
 
 #[test]
 fn generated_pages_pass_in_headless_chromium() {
-    let ws = tempfile::tempdir().unwrap();
+    let ws = workspace();
     let out = generate(ws.path());
     let shots = root().join("target/browser-screenshots");
     fs::create_dir_all(&shots).unwrap();
 
-    let mut pages: Vec<PathBuf> = fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "html"))
-        .collect();
-    pages.sort();
+    let pages = files_with_extension(&out, "html");
     assert_eq!(
         pages.len(),
         6,

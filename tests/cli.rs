@@ -2,40 +2,19 @@
 //! `tests/fixtures/marian/tiny-base` (its English is noise; the structure,
 //! spans, hashes, skipping and error handling are what is tested).
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::fs;
+use std::path::Path;
+use std::process::Stdio;
+
+use common::command::{assert_success, stderr, tarjama, tarjama_command};
+use common::encodings::utf16;
+use common::fixtures::{root, tiny_base};
+use common::outputs::files_with_extension;
+use common::workspace::workspace;
 use tarjama::files::sha256_file;
 use tarjama::output::record::Record;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn model_dir() -> PathBuf {
-    root().join("tests/fixtures/marian/tiny-base")
-}
-
-fn tarjama(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tarjama"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-/// A work folder with the seeds copied into `in/`.
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join("in")).unwrap();
-    for entry in fs::read_dir(root().join("seeds")).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), dir.path().join("in").join(entry.file_name())).unwrap();
-    }
-    dir
-}
 
 fn run_args<'a>(model: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["run", "in", "--out", out, "--model-dir", model];
@@ -43,27 +22,20 @@ fn run_args<'a>(model: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str>
     args
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 fn records(out: &Path) -> Vec<Record> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    paths.iter().map(|p| Record::read(p).unwrap()).collect()
+    files_with_extension(out, "json")
+        .iter()
+        .map(|p| Record::read(p).unwrap())
+        .collect()
 }
 
 #[test]
 fn run_writes_true_records_then_skips_current_ones() {
     let ws = workspace();
-    let model = model_dir();
+    let model = tiny_base();
     let model = model.to_str().unwrap();
     let first = tarjama(&run_args(model, "out", &[]), ws.path());
-    assert!(first.status.success(), "{}", stderr(&first));
+    assert_success(&first);
     assert!(
         stderr(&first).contains("translated 5, up to date 0, failed 0"),
         "{}",
@@ -138,7 +110,7 @@ fn run_writes_true_records_then_skips_current_ones() {
 #[test]
 fn outputs_are_byte_identical_whatever_the_thread_count() {
     let ws = workspace();
-    let model = model_dir();
+    let model = tiny_base();
     let model = model.to_str().unwrap();
     let one = tarjama(&run_args(model, "out1", &["--jobs", "1"]), ws.path());
     let two = tarjama(&run_args(model, "out2", &["--jobs", "2"]), ws.path());
@@ -174,11 +146,9 @@ fn bad_articles_fail_alone_with_one_line_each() {
     let sentence = "قال الوزير إن التنسيق مستمر.\r\n";
     let (cp1256, _, _) = encoding_rs::WINDOWS_1256.encode(sentence);
     fs::write(dir.join("legacy.txt"), &cp1256).unwrap();
-    let mut utf16 = vec![0xFF, 0xFE];
-    utf16.extend(sentence.encode_utf16().flat_map(|u| u.to_le_bytes()));
-    fs::write(dir.join("wide.txt"), utf16).unwrap();
+    fs::write(dir.join("wide.txt"), utf16(sentence, false)).unwrap();
 
-    let model = model_dir();
+    let model = tiny_base();
     let output = tarjama(&run_args(model.to_str().unwrap(), "out", &[]), ws.path());
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
@@ -217,12 +187,12 @@ fn bad_articles_fail_alone_with_one_line_each() {
 #[test]
 fn translate_prints_paragraphs_and_writes_nothing() {
     let ws = workspace();
-    let model = model_dir();
+    let model = tiny_base();
     let model = model.to_str().unwrap();
     let file = "in/004_2dad6acffa85f88d.txt";
     let before: Vec<_> = fs::read_dir(ws.path()).unwrap().collect();
     let text = tarjama(&["translate", file, "--model-dir", model], ws.path());
-    assert!(text.status.success(), "{}", stderr(&text));
+    assert_success(&text);
     let json = tarjama(
         &["translate", file, "--json", "--model-dir", model],
         ws.path(),
@@ -241,9 +211,8 @@ fn translate_prints_paragraphs_and_writes_nothing() {
     assert_eq!(fs::read_dir(ws.path()).unwrap().count(), before.len());
 
     // Standard input gives the same English.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tarjama"))
+    let mut child = tarjama_command(ws.path())
         .args(["translate", "-", "--model-dir", model])
-        .current_dir(ws.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -263,29 +232,28 @@ fn translate_prints_paragraphs_and_writes_nothing() {
 #[test]
 fn a_closed_stdout_pipe_is_not_an_error() {
     let ws = workspace();
-    let model = model_dir();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tarjama"))
+    let model = tiny_base();
+    let mut child = tarjama_command(ws.path())
         .args([
             "translate",
             "in/002_a4337a132dd5787c.txt",
             "--model-dir",
             model.to_str().unwrap(),
         ])
-        .current_dir(ws.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take());
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert_success(&output);
     assert!(!stderr(&output).contains("panicked"));
 }
 
 #[test]
 fn verify_finds_stale_and_damaged_records() {
     let ws = workspace();
-    let model = model_dir();
+    let model = tiny_base();
     let run = tarjama(&run_args(model.to_str().unwrap(), "out", &[]), ws.path());
     assert!(run.status.success());
     let clean = tarjama(&["verify", "out"], ws.path());
@@ -338,6 +306,23 @@ fn a_missing_model_is_one_clear_line_and_exit_code_3() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("no/such/dir"), "{err}");
     assert!(!ws.path().join("outputs").exists());
+}
+
+/// The isolation every test here runs under (`tests/common/command.rs`): a
+/// model that only the hub has is not found, even where the machine's own
+/// cache holds it, and nothing is fetched or cached.
+#[test]
+fn the_test_command_has_an_empty_model_cache_and_stays_offline() {
+    let ws = workspace();
+    let output = tarjama(&["run", "in", "--out", "out"], ws.path());
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is not in the Hugging Face cache and HF_HUB_OFFLINE is set"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!ws.path().join("no-hf-home").exists());
+    assert!(!ws.path().join("out").exists());
 }
 
 #[test]

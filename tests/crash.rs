@@ -3,64 +3,33 @@
 //! the job with the same bytes as an uninterrupted run, SIGTERM stops
 //! cleanly, and two runs never write one folder at once.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::command::{assert_success, run_command};
+use common::fixtures::tiny_base;
+use common::outputs::{assert_manifest_lines_are_json, files_with_extension};
+use common::random::Lcg;
+use common::workspace::workspace_with_copies;
 use tarjama::output::record::Record;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// 40 articles: the five seeds, eight times each under other names, so a
 /// run lasts long enough to be interrupted in its middle.
 fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    fs::create_dir(&input).unwrap();
-    for copy in 0..8 {
-        for entry in fs::read_dir(root().join("seeds")).unwrap() {
-            let entry = entry.unwrap();
-            let name = format!("{copy}_{}", entry.file_name().to_string_lossy());
-            fs::copy(entry.path(), input.join(name)).unwrap();
-        }
-    }
-    dir
+    workspace_with_copies(8)
 }
 
 fn command(dir: &Path, out: &str, extra: &[&str]) -> Command {
-    let model = root().join("tests/fixtures/marian/tiny-base");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tarjama"));
-    cmd.args([
-        "run",
-        "in",
-        "--out",
-        out,
-        "--model-dir",
-        model.to_str().unwrap(),
-        "--quiet",
-    ])
-    .args(extra)
-    .current_dir(dir)
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped());
+    let mut cmd = run_command(dir, out, &tiny_base());
+    cmd.arg("--quiet")
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
     cmd
-}
-
-/// A small deterministic generator for the kill moments.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
 }
 
 /// Every visible file in `out` is whole: records parse and their own
@@ -86,10 +55,7 @@ fn assert_nothing_partial(out: &Path, reference: &Path) {
                 "{name} is partial"
             );
         } else if name == "manifest.jsonl" {
-            for line in fs::read_to_string(&path).unwrap().lines() {
-                serde_json::from_str::<serde_json::Value>(line)
-                    .unwrap_or_else(|e| panic!("manifest: {e}: {line}"));
-            }
+            assert_manifest_lines_are_json(&path);
         }
     }
 }
@@ -116,29 +82,22 @@ fn sigkill_at_random_moments_loses_nothing() {
     let ws = workspace();
     let started = Instant::now();
     let reference = command(ws.path(), "reference", &[]).output().unwrap();
-    assert!(
-        reference.status.success(),
-        "{}",
-        String::from_utf8_lossy(&reference.stderr)
-    );
+    assert_success(&reference);
     let full = started.elapsed();
     let (out, reference) = (ws.path().join("out"), ws.path().join("reference"));
 
     let mut random = Lcg(20261122);
     for _ in 0..20 {
         let mut child: Child = command(ws.path(), "out", &[]).spawn().unwrap();
-        let delay = Duration::from_millis(random.next() % (full.as_millis() as u64 + 1));
+        let delay =
+            Duration::from_millis((random.next_state() >> 33) % (full.as_millis() as u64 + 1));
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         assert_nothing_partial(&out, &reference);
     }
     let rerun = command(ws.path(), "out", &[]).output().unwrap();
-    assert!(
-        rerun.status.success(),
-        "{}",
-        String::from_utf8_lossy(&rerun.stderr)
-    );
+    assert_success(&rerun);
     assert_same_outputs(&out, &reference);
 }
 
@@ -190,11 +149,7 @@ fn a_second_run_on_the_same_folder_stops_or_waits() {
         );
         let waited = command(ws.path(), "out", &["--wait"]).output().unwrap();
         first_done = first.wait_with_output().unwrap();
-        assert!(
-            waited.status.success(),
-            "{}",
-            String::from_utf8_lossy(&waited.stderr)
-        );
+        assert_success(&waited);
     } else {
         // Only possible if the first run finished in the meantime.
         first_done = first.wait_with_output().unwrap();
@@ -202,16 +157,7 @@ fn a_second_run_on_the_same_folder_stops_or_waits() {
     }
     assert!(first_done.status.success());
     assert_eq!(
-        fs::read_dir(ws.path().join("out"))
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "json")
-            })
-            .count(),
+        files_with_extension(&ws.path().join("out"), "json").len(),
         40
     );
 }

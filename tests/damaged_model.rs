@@ -2,38 +2,30 @@
 //! file: truncated weights, a config.json that does not fit the weights, a
 //! missing tokenizer file, and a catalogued file whose SHA-256 is wrong.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+
+use common::command::tarjama_command;
+use common::fixtures::{seed, tiny_base};
+use common::workspace::{copy_files, empty_workspace};
 
 /// A copy of the tiny checkpoint to damage, and one seed to translate.
 fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = empty_workspace();
     let model = dir.path().join("model");
     fs::create_dir(&model).unwrap();
-    for entry in fs::read_dir(root().join("tests/fixtures/marian/tiny-base")).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), model.join(entry.file_name())).unwrap();
-    }
-    fs::create_dir(dir.path().join("in")).unwrap();
-    fs::copy(
-        root().join("seeds/004_2dad6acffa85f88d.txt"),
-        dir.path().join("in/a.txt"),
-    )
-    .unwrap();
+    copy_files(&tiny_base(), &model);
+    fs::copy(seed("004_2dad6acffa85f88d"), dir.path().join("in/a.txt")).unwrap();
     dir
 }
 
 fn run(dir: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tarjama"))
+    tarjama_command(dir)
         .args(["run", "in", "--out", "out"])
         .args(extra)
-        .current_dir(dir)
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }

@@ -4,24 +4,23 @@
 //! summary and its provenance, and two runs give byte-identical files.
 //! Needs `scripts/fetch-demo-model.sh` (CI runs it).
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
+use common::command::{assert_success, tarjama_command};
+use common::fixtures::{catalog, demo_model, seed};
+use common::workspace::empty_workspace;
 use tarjama::output::record::Record;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn tarjama(args: &[&str], cwd: &Path) -> Output {
-    let catalog = root().join("models.toml");
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--profile", "demo", "--catalog", catalog.to_str().unwrap()]);
-    Command::new(env!("CARGO_BIN_EXE_tarjama"))
-        .args(&all)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
+/// `tarjama args… --profile demo --catalog models.toml` in `cwd`.
+fn tarjama_demo(args: &[&str], cwd: &Path) -> Output {
+    let catalog = catalog();
+    tarjama_command(cwd)
+        .args(args)
+        .args(["--profile", "demo", "--catalog", catalog.to_str().unwrap()])
         .output()
         .unwrap()
 }
@@ -29,36 +28,22 @@ fn tarjama(args: &[&str], cwd: &Path) -> Output {
 /// The first two lines of a seed: a headline and one paragraph, enough to
 /// exercise translation and summary without minutes of CPU time.
 fn short_article(dir: &Path) -> PathBuf {
-    let seed = fs::read_to_string(root().join("seeds/000_fe7b7ba883e9e990.txt")).unwrap();
-    let text: Vec<&str> = seed.lines().take(2).collect();
+    let article = fs::read_to_string(seed("000_fe7b7ba883e9e990")).unwrap();
+    let text: Vec<&str> = article.lines().take(2).collect();
     let path = dir.join("in/short.txt");
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(&path, format!("{}\n", text.join("\n"))).unwrap();
     path
 }
 
 #[test]
 fn demo_profile_translates_and_summarizes_deterministically() {
-    assert!(
-        root()
-            .join("models/demo/gemma-3-270m-q4_k_m.gguf")
-            .is_file(),
-        "run scripts/fetch-demo-model.sh first"
-    );
-    let dir = tempfile::tempdir().unwrap();
+    demo_model(); // fails here if scripts/fetch-demo-model.sh was not run
+    let dir = empty_workspace();
     short_article(dir.path());
-    let first = tarjama(&["run", "in", "--out", "out1"], dir.path());
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
-    let second = tarjama(&["run", "in", "--out", "out2"], dir.path());
-    assert!(
-        second.status.success(),
-        "{}",
-        String::from_utf8_lossy(&second.stderr)
-    );
+    let first = tarjama_demo(&["run", "in", "--out", "out1"], dir.path());
+    assert_success(&first);
+    let second = tarjama_demo(&["run", "in", "--out", "out2"], dir.path());
+    assert_success(&second);
     for name in ["short.json", "short.md"] {
         let a = fs::read(dir.path().join("out1").join(name)).unwrap();
         let b = fs::read(dir.path().join("out2").join(name)).unwrap();
@@ -86,11 +71,11 @@ fn demo_profile_translates_and_summarizes_deterministically() {
     );
 
     // A rerun with nothing changed does nothing.
-    let third = tarjama(&["run", "in", "--out", "out1"], dir.path());
+    let third = tarjama_demo(&["run", "in", "--out", "out1"], dir.path());
     assert!(String::from_utf8_lossy(&third.stderr).contains("translated 0, up to date 1"));
 
     // translate prints the same English the record holds.
-    let printed = tarjama(&["translate", "in/short.txt"], dir.path());
+    let printed = tarjama_demo(&["translate", "in/short.txt"], dir.path());
     assert!(printed.status.success());
     let expected: Vec<&str> = record
         .paragraphs

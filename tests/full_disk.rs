@@ -9,15 +9,17 @@
 //! which CI has; where it is missing the tests fail saying so rather than
 //! pass without having tested anything.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
+use common::command::{assert_success, run_command};
+use common::fixtures::tiny_base;
+use common::outputs::assert_manifest_lines_are_json;
+use common::workspace::workspace_with_copies;
 use tarjama::output::record::Record;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A tmpfs mounted on `dir` in this thread's own mount namespace; unmounted
 /// on drop (and gone with the namespace in any case).
@@ -87,28 +89,13 @@ impl Drop for Tmpfs {
 /// 20 articles: the five seeds, four times each under other names, so the
 /// first wave (16 articles) overflows a 256 KiB folder part way.
 fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    fs::create_dir(&input).unwrap();
-    for copy in 0..4 {
-        for entry in fs::read_dir(root().join("seeds")).unwrap() {
-            let entry = entry.unwrap();
-            let name = format!("{copy}_{}", entry.file_name().to_string_lossy());
-            fs::copy(entry.path(), input.join(name)).unwrap();
-        }
-    }
-    dir
+    workspace_with_copies(4)
 }
 
 fn tarjama_run(dir: &Path, out: &Path, extra: &[&str]) -> Output {
-    let model = root().join("tests/fixtures/marian/tiny-base");
-    Command::new(env!("CARGO_BIN_EXE_tarjama"))
-        .args(["run", "in", "--out", out.to_str().unwrap(), "--model-dir"])
-        .arg(&model)
+    run_command(dir, out, &tiny_base())
         .arg("--quiet")
         .args(extra)
-        .current_dir(dir)
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }
@@ -153,10 +140,7 @@ fn assert_only_whole_files(out: &Path, reference: &Path) -> Vec<String> {
                 "{name} without its record"
             );
         } else if name == "manifest.jsonl" {
-            for line in fs::read_to_string(&path).unwrap().lines() {
-                serde_json::from_str::<serde_json::Value>(line)
-                    .unwrap_or_else(|e| panic!("manifest: {e}: {line}"));
-            }
+            assert_manifest_lines_are_json(&path);
         } else if let Some(id) = name.strip_suffix(".html").filter(|id| *id != "brief") {
             // A reading view is written with the brief, after its record.
             assert!(
@@ -179,11 +163,7 @@ fn a_full_disk_stops_the_run_cleanly_and_a_rerun_finishes() {
     let ws = workspace();
     let reference = ws.path().join("reference");
     let done = tarjama_run(ws.path(), &reference, &[]);
-    assert!(
-        done.status.success(),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
+    assert_success(&done);
 
     let out = ws.path().join("out");
     let tmpfs = Tmpfs::mount(&out, "256k");
@@ -233,11 +213,7 @@ fn a_full_disk_stops_the_run_cleanly_and_a_rerun_finishes() {
     // that never ran out of room.
     tmpfs.remount("size=8m");
     let rerun = tarjama_run(ws.path(), &out, &[]);
-    assert!(
-        rerun.status.success(),
-        "{}",
-        String::from_utf8_lossy(&rerun.stderr)
-    );
+    assert_success(&rerun);
     assert_eq!(assert_only_whole_files(&out, &reference).len(), 20);
     let manifest = fs::read_to_string(out.join("manifest.jsonl")).unwrap();
     assert_eq!(manifest.lines().count(), 20);
@@ -250,11 +226,7 @@ fn a_read_only_folder_is_one_clear_line_and_stays_untouched() {
     let out = ws.path().join("out");
     let tmpfs = Tmpfs::mount(&out, "8m");
     let first = tarjama_run(ws.path(), &out, &[]);
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    assert_success(&first);
     let before: Vec<(String, Vec<u8>)> = names(&out)
         .into_iter()
         .map(|n| (n.clone(), fs::read(out.join(&n)).unwrap()))

@@ -4,11 +4,13 @@
 //! the same logits and the same tokens. Needs
 //! `scripts/fetch-demo-model.sh` (CI runs it).
 
+mod common;
+
 use std::fs::File;
-use std::path::PathBuf;
 
 use candle_core::{Device, Tensor};
 use candle_transformers::models::quantized_gemma3;
+use common::fixtures::demo_model;
 use tarjama::llm::read_gguf_header;
 use tarjama::llm::tokenizer::GgufTokenizer;
 use tarjama::models::gemma3;
@@ -21,15 +23,8 @@ const STEPS: usize = 10;
 /// the margin only allows for a kernel summing in a different order.
 const TOLERANCE: f32 = 1e-4;
 
-fn model_path() -> PathBuf {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/demo/gemma-3-270m-q4_k_m.gguf");
-    assert!(path.is_file(), "run scripts/fetch-demo-model.sh first");
-    path
-}
-
 fn prompt_ids() -> Vec<u32> {
-    let content = read_gguf_header(&mut File::open(model_path()).unwrap()).unwrap();
+    let content = read_gguf_header(&mut File::open(demo_model()).unwrap()).unwrap();
     let tokenizer = GgufTokenizer::from_metadata(&content.metadata).unwrap();
     let text = "<start_of_turn>user\nTranslate into English: قال وزير الخارجية \
         إن المحادثات في موسكو استمرت معظم اليوم.<end_of_turn>\n<start_of_turn>model\n";
@@ -81,7 +76,7 @@ fn our_gemma3_computes_what_candles_does() {
 
     // One model at a time: candle's alone takes gigabytes.
     let (expected, greedy) = {
-        let mut file = File::open(model_path()).unwrap();
+        let mut file = File::open(demo_model()).unwrap();
         let content = read_gguf_header(&mut file).unwrap();
         let mut model =
             quantized_gemma3::ModelWeights::from_gguf(content, &mut file, &device).unwrap();
@@ -92,7 +87,7 @@ fn our_gemma3_computes_what_candles_does() {
         )
     };
     let (actual, _) = {
-        let mut file = File::open(model_path()).unwrap();
+        let mut file = File::open(demo_model()).unwrap();
         let content = read_gguf_header(&mut file).unwrap();
         let mut model = gemma3::load(&content, &mut file, &device).unwrap();
         run(
@@ -137,7 +132,7 @@ fn our_gemma3_computes_what_candles_does() {
 fn a_prompt_continued_in_a_second_piece_matches_the_whole() {
     let prompt = prompt_ids();
     let device = Device::Cpu;
-    let mut file = File::open(model_path()).unwrap();
+    let mut file = File::open(demo_model()).unwrap();
     let content = read_gguf_header(&mut file).unwrap();
     let mut model = gemma3::load(&content, &mut file, &device).unwrap();
     let ids = |ids: &[u32]| Tensor::new(ids, &device).unwrap().unsqueeze(0).unwrap();

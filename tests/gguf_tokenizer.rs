@@ -5,10 +5,12 @@
 //! The byte-level BPE path (Qwen2 style) is checked on a tiny GGUF made by
 //! `tools/make_gguf_bpe_fixture.py`, against llama.cpp.
 
+mod common;
+
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use candle_core::quantized::gguf_file;
+use common::fixtures::{demo_model, gguf_fixtures};
 use serde::Deserialize;
 use tarjama::llm::tokenizer::GgufTokenizer;
 
@@ -29,22 +31,10 @@ struct Case {
     llama_cpp_ids: Vec<u32>,
 }
 
-fn demo_model() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let path = root.join("models/demo/gemma-3-270m-q4_k_m.gguf");
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/fetch-demo-model.sh first",
-        path.display()
-    );
-    path
-}
-
 #[test]
 fn gemma3_gguf_tokenizer_matches_llama_cpp_and_transformers() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let reference: Reference = serde_json::from_slice(
-        &std::fs::read(root.join("tests/fixtures/gguf/gemma3_tokenizer_reference.json")).unwrap(),
+        &std::fs::read(gguf_fixtures().join("gemma3_tokenizer_reference.json")).unwrap(),
     )
     .unwrap();
     let path = demo_model();
@@ -101,7 +91,7 @@ struct BpeCase {
 
 #[test]
 fn qwen2_style_bpe_gguf_tokenizer_matches_llama_cpp() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gguf");
+    let dir = gguf_fixtures();
     let reference: BpeReference = serde_json::from_slice(
         &std::fs::read(dir.join("tiny-qwen2-tokenizer-reference.json")).unwrap(),
     )

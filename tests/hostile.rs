@@ -4,9 +4,17 @@
 //! bounded while doing so. The corpus is generated here (a 20 MB file does
 //! not belong in git).
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
+
+use common::command::run_command;
+use common::encodings::utf16;
+use common::fixtures::{seed, tiny_base};
+use common::workspace::empty_workspace;
+use tarjama::output::record::Record;
 
 /// Peak resident memory allowed for a run. Measured (debug build, tiny
 /// fixture checkpoint): 57 MiB over the hostile corpus, 160 MiB for a
@@ -43,29 +51,7 @@ fn run_measured(mut command: Command, stderr_file: &Path) -> (Option<i32>, Strin
     (code, stderr, usage.ru_maxrss as u64 / 1024)
 }
 
-use tarjama::output::record::Record;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 const SENTENCE: &str = "قال وزير الدفاع إن التنسيق مع روسيا مستمر.";
-
-fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
-    let mut bytes = if big_endian {
-        vec![0xFE, 0xFF]
-    } else {
-        vec![0xFF, 0xFE]
-    };
-    for unit in text.encode_utf16() {
-        bytes.extend(if big_endian {
-            unit.to_be_bytes()
-        } else {
-            unit.to_le_bytes()
-        });
-    }
-    bytes
-}
 
 /// name → expected outcome: Ok(language) for a record, Err(reason
 /// fragment) for a failure line.
@@ -142,32 +128,15 @@ fn corpus(dir: &Path) -> Vec<(String, Result<&'static str, &'static str>)> {
 
 /// `tarjama run in --out out` with the tiny fixture checkpoint, in `dir`.
 fn tarjama_run(dir: &Path) -> Command {
-    let model = root().join("tests/fixtures/marian/tiny-base");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tarjama"));
-    command
-        .args([
-            "run",
-            "in",
-            "--out",
-            "out",
-            "--model-dir",
-            model.to_str().unwrap(),
-        ])
-        .current_dir(dir);
-    command
+    run_command(dir, "out", &tiny_base())
 }
 
 #[test]
 fn every_hostile_input_gets_a_record_or_one_clear_line() {
-    let ws = tempfile::tempdir().unwrap();
+    let ws = empty_workspace();
     let input = ws.path().join("in");
-    fs::create_dir(&input).unwrap();
     let cases = corpus(&input);
-    fs::copy(
-        root().join("seeds/004_2dad6acffa85f88d.txt"),
-        input.join("good.txt"),
-    )
-    .unwrap();
+    fs::copy(seed("004_2dad6acffa85f88d"), input.join("good.txt")).unwrap();
     // A symlink loop, and a named pipe (which would block a plain read
     // forever). A file made unreadable by chmod cannot be tested: CI runs
     // as root, who reads it anyway.
@@ -250,9 +219,8 @@ fn every_hostile_input_gets_a_record_or_one_clear_line() {
 /// debug-build translation.
 #[test]
 fn the_largest_accepted_article_runs_in_bounded_memory() {
-    let ws = tempfile::tempdir().unwrap();
+    let ws = empty_workspace();
     let input = ws.path().join("in");
-    fs::create_dir(&input).unwrap();
     let paragraph = "The minister said on Monday that talks with Russia would continue next week, according to officials in Damascus.\n\n";
     let text =
         paragraph.repeat(tarjama::input::article::MAX_ARTICLE_BYTES as usize / paragraph.len());

@@ -4,9 +4,10 @@
 //! MarianTokenizer. Our tokenizer must give the same ids, our model the same
 //! first-step logits (within 1e-4), and our search the same generated ids.
 
-use std::path::PathBuf;
+mod common;
 
 use candle_core::{Device, Tensor};
+use common::fixtures::marian_fixture;
 use serde::Deserialize;
 use tarjama::translate::{load_dir, MarianTranslator, Overrides};
 
@@ -45,20 +46,14 @@ struct DecodeCase {
 
 const CHECKPOINTS: &[&str] = &["tiny-base", "tiny-big"];
 
-fn fixture_dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/marian")
-        .join(name)
-}
-
 fn reference(name: &str) -> Reference {
-    let path = fixture_dir(name).join("reference.json");
+    let path = marian_fixture(name).join("reference.json");
     serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
 }
 
 fn translator(name: &str, beams: usize) -> MarianTranslator {
     load_dir(
-        &fixture_dir(name),
+        &marian_fixture(name),
         &Overrides {
             beams: Some(beams),
             ..Overrides::default()

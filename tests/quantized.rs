@@ -10,11 +10,14 @@
 //! vocabulary, made here from seeded random weights, compared over ten
 //! decoding steps.
 
+mod common;
+
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
+use common::fixtures::marian_fixture;
+use common::random::Lcg;
 use serde::Deserialize;
 use tarjama::models::marian::{Config, MarianMT, Precision};
 use tarjama::translate::{load_dir, Overrides};
@@ -58,7 +61,7 @@ fn first_step_logits(model: &MarianMT, input_ids: &[u32]) -> Vec<f32> {
 /// so it is refused with a reason instead of quantized.
 #[test]
 fn q8_logits_on_the_committed_fixtures_stay_close_to_transformers() {
-    let big = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/marian/tiny-big");
+    let big = marian_fixture("tiny-big");
     let refused = load_dir(
         &big,
         &Overrides {
@@ -73,9 +76,7 @@ fn q8_logits_on_the_committed_fixtures_stay_close_to_transformers() {
         "{refused:#}"
     );
     let name = "tiny-base";
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/marian")
-        .join(name);
+    let dir = marian_fixture(name);
     let reference: Reference =
         serde_json::from_slice(&std::fs::read(dir.join("reference.json")).unwrap()).unwrap();
     let translator = load_dir(
@@ -101,25 +102,18 @@ fn q8_logits_on_the_committed_fixtures_stay_close_to_transformers() {
     assert!(worst >= 0.99, "{name}: cosine {worst}");
 }
 
-/// Uniform values in [-scale, scale] from a fixed linear congruential
-/// sequence, so the test model is the same on every machine.
-struct Lcg(u64);
-
-impl Lcg {
-    fn tensor(&mut self, shape: &[usize], scale: f32, offset: f32) -> Tensor {
-        let count: usize = shape.iter().product();
-        let values: Vec<f32> = (0..count)
-            .map(|_| {
-                self.0 = self
-                    .0
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let unit = (self.0 >> 40) as f32 / (1u64 << 24) as f32;
-                offset + scale * (2.0 * unit - 1.0)
-            })
-            .collect();
-        Tensor::from_vec(values, shape, &Device::Cpu).unwrap()
-    }
+/// Uniform values in [offset - scale, offset + scale] from the shared
+/// linear congruential sequence, so the test model is the same on every
+/// machine.
+fn random_tensor(rng: &mut Lcg, shape: &[usize], scale: f32, offset: f32) -> Tensor {
+    let count: usize = shape.iter().product();
+    let values: Vec<f32> = (0..count)
+        .map(|_| {
+            let unit = (rng.next_state() >> 40) as f32 / (1u64 << 24) as f32;
+            offset + scale * (2.0 * unit - 1.0)
+        })
+        .collect();
+    Tensor::from_vec(values, shape, &Device::Cpu).unwrap()
 }
 
 /// opus-mt-ar-en's widths, two layers each side, a 1000-token vocabulary
@@ -139,13 +133,22 @@ fn real_width_model(precision: Precision) -> MarianMT {
     let w = 0.035;
     tensors.insert(
         "model.shared.weight".into(),
-        rng.tensor(&[1000, 512], w, 0.0),
+        random_tensor(&mut rng, &[1000, 512], w, 0.0),
     );
-    tensors.insert("final_logits_bias".into(), rng.tensor(&[1, 1000], w, 0.0));
+    tensors.insert(
+        "final_logits_bias".into(),
+        random_tensor(&mut rng, &[1, 1000], w, 0.0),
+    );
     let mut linear =
         |tensors: &mut HashMap<String, Tensor>, name: String, out: usize, inp: usize| {
-            tensors.insert(format!("{name}.weight"), rng.tensor(&[out, inp], w, 0.0));
-            tensors.insert(format!("{name}.bias"), rng.tensor(&[out], w, 0.0));
+            tensors.insert(
+                format!("{name}.weight"),
+                random_tensor(&mut rng, &[out, inp], w, 0.0),
+            );
+            tensors.insert(
+                format!("{name}.bias"),
+                random_tensor(&mut rng, &[out], w, 0.0),
+            );
         };
     let mut names = Vec::new();
     for side in ["encoder", "decoder"] {
@@ -167,8 +170,14 @@ fn real_width_model(precision: Precision) -> MarianMT {
         }
     }
     for norm in names {
-        tensors.insert(format!("{norm}.weight"), rng.tensor(&[512], 0.1, 1.0));
-        tensors.insert(format!("{norm}.bias"), rng.tensor(&[512], 0.1, 0.0));
+        tensors.insert(
+            format!("{norm}.weight"),
+            random_tensor(&mut rng, &[512], 0.1, 1.0),
+        );
+        tensors.insert(
+            format!("{norm}.bias"),
+            random_tensor(&mut rng, &[512], 0.1, 0.0),
+        );
     }
     let vb = VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu);
     MarianMT::load(&config, precision, vb).unwrap()
@@ -204,8 +213,7 @@ fn q8_and_q4_logits_at_opus_mt_widths_stay_close_to_f32() {
     let sources: Vec<Vec<u32>> = (0..4)
         .map(|i| {
             let len = 12 + 3 * i;
-            let mut ids: Vec<u32> = rng
-                .tensor(&[len], 0.5, 0.5)
+            let mut ids: Vec<u32> = random_tensor(&mut rng, &[len], 0.5, 0.5)
                 .to_vec1::<f32>()
                 .unwrap()
                 .iter()
