@@ -13,4 +13,5 @@ pub mod output;
 pub mod pipeline;
 pub mod run;
 pub mod summarize;
+pub mod text;
 pub mod translate;

@@ -20,6 +20,7 @@ use super::model::{
 };
 use crate::output::labels::{self, Method};
 use crate::output::record::Record;
+use crate::text::tfidf;
 
 /// Builds the brief from records (any order; they are sorted by id).
 pub fn build(mut records: Vec<Record>, skipped: Vec<String>, settings: BriefSettings) -> Brief {
@@ -372,17 +373,12 @@ fn merged_summary(candidates: &[Quote]) -> Vec<Quote> {
         .iter()
         .map(|q| group::english_words(&q.text))
         .collect();
-    let vectors = group::tfidf(&docs);
-    let mut centroid = group::Vector::new();
-    for v in &vectors {
-        for (w, x) in v {
-            *centroid.entry(w.clone()).or_insert(0.0) += x;
-        }
-    }
+    let vectors = tfidf::tfidf(&docs, tfidf::Weighting::Sublinear);
+    let centroid = tfidf::centroid(&vectors);
     let mut scored: Vec<(f64, usize)> = vectors
         .iter()
         .enumerate()
-        .map(|(i, v)| (group::cosine(v, &centroid), i))
+        .map(|(i, v)| (tfidf::cosine(v, &centroid), i))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut chosen: Vec<usize> = Vec::new();

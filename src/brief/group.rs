@@ -29,7 +29,9 @@
 //! modelling or event detection; it groups what a reader would put in one
 //! folder.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use crate::text::tfidf::{cosine, norm, tfidf, Vector, Weighting};
 
 /// Default `--similarity`.
 pub const DEFAULT_THRESHOLD: f64 = 0.16;
@@ -47,46 +49,6 @@ pub struct ArticleFeatures {
     pub english: Vec<String>,
     /// English names of the entities named (each mention once).
     pub entities: Vec<String>,
-}
-
-pub type Vector = BTreeMap<String, f64>;
-
-/// TF-IDF vectors (sublinear term frequency, smoothed IDF) of the documents.
-pub fn tfidf(docs: &[Vec<String>]) -> Vec<Vector> {
-    let n = docs.len() as f64;
-    let mut doc_freq: BTreeMap<&str, usize> = BTreeMap::new();
-    for doc in docs {
-        let unique: BTreeSet<&str> = doc.iter().map(String::as_str).collect();
-        for word in unique {
-            *doc_freq.entry(word).or_default() += 1;
-        }
-    }
-    docs.iter()
-        .map(|doc| {
-            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-            for word in doc {
-                *counts.entry(word).or_default() += 1;
-            }
-            counts
-                .into_iter()
-                .map(|(word, count)| {
-                    let idf = ((1.0 + n) / (1.0 + doc_freq[word] as f64)).ln() + 1.0;
-                    (word.to_string(), (1.0 + (count as f64).ln()) * idf)
-                })
-                .collect()
-        })
-        .collect()
-}
-
-pub fn cosine(a: &Vector, b: &Vector) -> f64 {
-    let dot: f64 = a.iter().filter_map(|(w, x)| b.get(w).map(|y| x * y)).sum();
-    let norm = |v: &Vector| v.values().map(|x| x * x).sum::<f64>().sqrt();
-    let denominator = norm(a) * norm(b);
-    if denominator > 0.0 {
-        dot / denominator
-    } else {
-        0.0
-    }
 }
 
 /// The share of entities two articles have in common (see the module doc).
@@ -124,10 +86,10 @@ struct GroupProfile {
 }
 
 fn add_unit(sum: &mut Vector, v: &Vector) {
-    let norm = v.values().map(|x| x * x).sum::<f64>().sqrt();
-    if norm > 0.0 {
+    let length = norm(v);
+    if length > 0.0 {
         for (w, x) in v {
-            *sum.entry(w.clone()).or_insert(0.0) += x / norm;
+            *sum.entry(w.clone()).or_insert(0.0) += x / length;
         }
     }
 }
@@ -138,12 +100,14 @@ fn profiles(articles: &[ArticleFeatures]) -> Vec<GroupProfile> {
             .iter()
             .map(|a| a.arabic.clone())
             .collect::<Vec<_>>(),
+        Weighting::Sublinear,
     );
     let english = tfidf(
         &articles
             .iter()
             .map(|a| a.english.clone())
             .collect::<Vec<_>>(),
+        Weighting::Sublinear,
     );
     articles
         .iter()
@@ -259,14 +223,6 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
-    }
-
-    #[test]
-    fn cosine_of_identical_and_disjoint_documents() {
-        let v = tfidf(&[words("a b c"), words("a b c"), words("x y z")]);
-        assert!((cosine(&v[0], &v[1]) - 1.0).abs() < 1e-9);
-        assert_eq!(cosine(&v[0], &v[2]), 0.0);
-        assert_eq!(cosine(&Vector::new(), &v[0]), 0.0);
     }
 
     #[test]

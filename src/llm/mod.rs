@@ -20,6 +20,7 @@ use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qw
 use crate::llm::tokenizer::GgufTokenizer;
 use crate::models::gemma3;
 
+pub mod ask;
 pub mod tokenizer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

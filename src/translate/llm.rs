@@ -2,7 +2,8 @@
 //! paragraph (or clause-sized piece of a long one) is one prompt asking for
 //! the English only, and the answer is checked like a summary: no Arabic
 //! left, no commentary, a plausible length. A flagged answer is retried
-//! once with a stricter prompt; flags that remain are recorded.
+//! once with a stricter prompt (`crate::llm::ask`); flags that remain are
+//! recorded.
 //!
 //! Base models (no chat template, such as the demo Gemma 3 270M) get a
 //! few-shot prompt instead of a chat turn. What it is not: the model
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use crate::input::read::is_arabic_letter;
+use crate::llm::ask::{ask_checked, Attempt, CheckedAnswer, Prompt};
 use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
 use crate::output::labels::Flag;
@@ -118,13 +120,14 @@ impl LlmTranslator {
         source_tokens * 3 / 2 + 16
     }
 
-    fn prompt(&self, text: &str, strict: bool) -> (String, &'static [&'static str]) {
+    fn prompt(&self, text: &str, attempt: Attempt) -> Prompt {
+        let strict = attempt == Attempt::Strict;
         if self.model.is_chat() {
             let ask = if strict { ASK_STRICT } else { ASK };
-            (
-                self.model.chat_prompt(SYSTEM, &format!("{ask}\n\n{text}")),
-                &[],
-            )
+            Prompt {
+                text: self.model.chat_prompt(SYSTEM, &format!("{ask}\n\n{text}")),
+                stop: &[],
+            }
         } else {
             // A base model continues the pattern; the line break ends its
             // answer. The strict retry leads with the instruction too.
@@ -133,7 +136,10 @@ impl LlmTranslator {
             } else {
                 String::new()
             };
-            (format!("{lead}{FEW_SHOT}Arabic: {text}\nEnglish:"), &["\n"])
+            Prompt {
+                text: format!("{lead}{FEW_SHOT}Arabic: {text}\nEnglish:"),
+                stop: &["\n"],
+            }
         }
     }
 
@@ -144,23 +150,16 @@ impl LlmTranslator {
     fn translate_one(&self, text: &str) -> Result<Translation> {
         let source_tokens = self.count_tokens(text);
         let budget = self.max_new_tokens(source_tokens);
-        let (prompt, stop) = self.prompt(text, false);
-        let mut answer = self.model.complete(&prompt, budget, stop)?;
-        let mut flags = check_translation(text, &answer.text);
-        if !flags.is_empty() {
-            let (prompt, stop) = self.prompt(text, true);
-            let retry = self.model.complete(&prompt, budget, stop)?;
-            let retry_flags = check_translation(text, &retry.text);
-            if retry_flags.len() < flags.len() {
-                answer = retry;
-                flags = retry_flags;
-            }
-            flags.insert(0, Flag::Retried);
-        }
+        let CheckedAnswer { completion, flags } = ask_checked(
+            &self.model,
+            budget,
+            |attempt| self.prompt(text, attempt),
+            |_, english| check_translation(text, english),
+        )?;
         Ok(Translation {
-            text: answer.text,
+            text: completion.text,
             source_tokens,
-            target_tokens: answer.generated_tokens,
+            target_tokens: completion.generated_tokens,
             flags,
         })
     }
