@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use crate::text::script::is_arabic_script;
+
 /// A word of the original text: its normalized form and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
@@ -176,11 +178,6 @@ pub fn is_stopword(norm: &str) -> bool {
     stopwords().contains(norm)
 }
 
-/// Whether a character is in one of the Arabic blocks.
-pub fn is_arabic_char(c: char) -> bool {
-    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
-}
-
 /// Content words of an Arabic text for bag-of-words similarity: normalized,
 /// clitics off, stopwords, digits and one- or two-letter words dropped,
 /// light-stemmed.
@@ -189,7 +186,7 @@ pub fn content_words(text: &str) -> Vec<String> {
         .into_iter()
         .filter(|t| !is_stopword(&t.norm))
         .map(|t| strip_clitics(&t.norm).to_string())
-        .filter(|w| w.chars().count() > 2 && w.chars().all(is_arabic_char))
+        .filter(|w| w.chars().count() > 2 && w.chars().all(is_arabic_script))
         .filter(|w| !is_stopword(w))
         .map(|w| light_stem(&w).to_string())
         .collect()

@@ -12,9 +12,10 @@ use anyhow::{Context, Result};
 
 use crate::files::sha256_bytes;
 use crate::input::clean::clean;
-use crate::input::read::{decode, is_arabic, is_arabic_letter};
+use crate::input::read::{decode, is_arabic};
 use crate::input::segment::{normalize_for_model, sentences, split_to_budget};
 use crate::output::record::RemovedText;
+use crate::text::script::is_arabic_letter;
 
 /// Largest file taken as one article. News articles are tens of
 /// kilobytes; anything this big is a dump or a mistake, and refusing it

@@ -15,6 +15,8 @@
 
 use std::fmt;
 
+use crate::text::script::is_arabic_script;
+
 /// The encoding a file was read in, as detected by [`decode`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceEncoding {
@@ -255,22 +257,6 @@ fn unify_line_endings(text: String) -> String {
 /// Arabic, whatever the share (a stray «في» in an English paragraph). Three
 /// still admits short credits such as «أ ف ب».
 const MIN_ARABIC_LETTERS: usize = 3;
-
-/// Whether `c` is a letter of the Arabic script (any of its Unicode blocks).
-pub fn is_arabic_letter(c: char) -> bool {
-    c.is_alphabetic() && is_arabic_script(c)
-}
-
-fn is_arabic_script(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0600}'..='\u{06FF}'
-            | '\u{0750}'..='\u{077F}'
-            | '\u{08A0}'..='\u{08FF}'
-            | '\u{FB50}'..='\u{FDFF}'
-            | '\u{FE70}'..='\u{FEFF}'
-    )
-}
 
 /// (letters, Arabic-script letters) in `text`.
 fn count_letters(text: &str) -> (usize, usize) {

@@ -328,10 +328,6 @@ impl LanguageModel {
         })
     }
 
-    pub fn family(&self) -> Family {
-        self.family
-    }
-
     pub fn is_chat(&self) -> bool {
         self.is_chat
     }
@@ -447,13 +443,7 @@ impl LanguageModel {
 fn argmax_last(logits: &Tensor) -> Result<u32> {
     let logits = logits.to_dtype(DType::F32)?.flatten_all()?;
     let values: Vec<f32> = logits.to_vec1()?;
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    Ok(best as u32)
+    Ok(crate::models::argmax(values.len(), |i| values[i]))
 }
 
 #[cfg(test)]

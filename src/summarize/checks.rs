@@ -11,9 +11,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::input::read::is_arabic_letter;
 use crate::output::labels::Flag;
 use crate::summarize::SummaryLimits;
+use crate::text::script::is_arabic_letter;
 
 /// The words of a text, as the checks and the extractive summary count
 /// them: runs of letters, digits, apostrophes and hyphens.

@@ -13,12 +13,12 @@ use std::sync::Arc;
 
 use anyhow::Result;
 
-use crate::input::read::is_arabic_letter;
 use crate::llm::ask::{ask_checked, Attempt, CheckedAnswer, Prompt};
 use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
 use crate::output::labels::Flag;
 use crate::output::record::DecodingSettings;
+use crate::text::script::is_arabic_letter;
 use crate::translate::translation::Translation;
 
 /// English characters per Arabic character outside this range mean the

@@ -278,10 +278,6 @@ impl MarianTranslator {
         &self.ids
     }
 
-    pub fn search_settings(&self) -> &SearchSettings {
-        &self.search
-    }
-
     /// Translates sentences already normalized for the model. Output order
     /// follows input order; the batching inside is by length.
     pub fn translate(&self, sentences: &[String]) -> Result<Vec<Translation>> {

@@ -12,6 +12,7 @@
 
 use candle_core::{DType, Result, Storage, Tensor};
 
+use crate::models::argmax;
 use crate::models::marian::{DecoderState, MarianMT};
 
 /// How the output is searched for. All of it is recorded with each output.
@@ -121,19 +122,6 @@ fn with_logits<R>(logits: &Tensor, f: impl FnOnce(&[f32], usize) -> R) -> Result
     }
     let flat: Vec<f32> = logits.flatten_all()?.to_vec1()?;
     Ok(f(&flat, vocab))
-}
-
-/// Index of the largest of `scores(0..len)`; the first one on ties, as
-/// torch's argmax.
-fn argmax(len: usize, scores: impl Fn(usize) -> f32) -> u32 {
-    let (mut best, mut best_score) = (0, scores(0));
-    for i in 1..len {
-        let s = scores(i);
-        if s > best_score {
-            (best, best_score) = (i, s);
-        }
-    }
-    best as u32
 }
 
 fn greedy(
