@@ -2,10 +2,10 @@
 //! files it writes there and under what names, and how it tells its own
 //! pages from a reader's files.
 //!
-//! Everything the brief knows about the folder's layout is here — record
-//! listing, `brief.md`, `brief.html`, `<id>.html`, the model-merge cache —
-//! so that moving outputs elsewhere (another folder layout, object
-//! storage) touches this file only. Every write is atomic. What it is not:
+//! The folder's layout itself — record listing, `brief.md`, `brief.html`,
+//! `<id>.html`, the model-merge cache — is `crate::output::OutputFolder`'s;
+//! this file is the brief's only way to it, so moving outputs elsewhere
+//! (object storage) touches those two files only. Every write is atomic. What it is not:
 //! the analysis or the rendering; it moves bytes that `build` and the
 //! renderers made, and knows nothing of stories.
 
@@ -16,14 +16,7 @@ use anyhow::{Context, Result};
 
 use crate::files::write_atomic;
 use crate::output::record::Record;
-
-/// The brief as Markdown.
-pub const BRIEF_MD: &str = "brief.md";
-/// The brief as one page; also the page every reading view links back to.
-pub const BRIEF_HTML: &str = "brief.html";
-/// Where the model-merge cache lives (hidden: it is not output; not
-/// `.json`, which is for records).
-pub const CACHE_FILE: &str = ".brief-summaries.cache";
+use crate::output::OutputFolder;
 
 /// Marks the pages tarjama wrote, so stale ones can be told from a
 /// reader's own files.
@@ -32,11 +25,7 @@ pub const GENERATOR: &str = "tarjama brief";
 /// The file name of an article's reading view. An article called "brief"
 /// would overwrite the brief itself, so it gets another name.
 pub fn article_page(id: &str) -> String {
-    if id == "brief" {
-        "brief.article.html".to_string()
-    } else {
-        format!("{id}.html")
-    }
+    OutputFolder::article_page_name(id)
 }
 
 /// The relative URL of an article's reading view, from a page in the same
@@ -62,13 +51,7 @@ pub fn percent_encode(name: &str) -> String {
 /// Intact records of an output folder, by id, and a line for each file
 /// that could not be used.
 pub fn load_records(out_dir: &Path) -> Result<(Vec<Record>, Vec<String>)> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(out_dir)
-        .with_context(|| format!("cannot list {}", out_dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
+    let paths = OutputFolder::new(out_dir).record_files()?;
     let mut records = Vec::new();
     let mut skipped = Vec::new();
     for path in paths {
@@ -93,18 +76,22 @@ pub fn load_records(out_dir: &Path) -> Result<(Vec<Record>, Vec<String>)> {
 
 /// Writes one article's reading view.
 pub fn write_article_page(out_dir: &Path, id: &str, html: &str) -> Result<()> {
-    write_atomic(&out_dir.join(article_page(id)), html.as_bytes())
+    write_atomic(
+        &OutputFolder::new(out_dir).article_page_path(id),
+        html.as_bytes(),
+    )
 }
 
 /// Writes `brief.md` and then `brief.html`.
 pub fn write_brief_pages(out_dir: &Path, markdown: &str, html: &str) -> Result<()> {
-    write_atomic(&out_dir.join(BRIEF_MD), markdown.as_bytes())?;
-    write_atomic(&out_dir.join(BRIEF_HTML), html.as_bytes())
+    let folder = OutputFolder::new(out_dir);
+    write_atomic(&folder.brief_markdown_path(), markdown.as_bytes())?;
+    write_atomic(&folder.brief_html_path(), html.as_bytes())
 }
 
 /// Where the brief page of an output folder is, for the report line.
 pub fn brief_html_path(out_dir: &Path) -> PathBuf {
-    out_dir.join(BRIEF_HTML)
+    OutputFolder::new(out_dir).brief_html_path()
 }
 
 /// Removes reading views tarjama wrote for records that are gone or
@@ -114,15 +101,15 @@ pub fn brief_html_path(out_dir: &Path) -> PathBuf {
 pub fn remove_stale_views<'a>(out_dir: &Path, ids: impl Iterator<Item = &'a str>) -> Result<()> {
     let current: BTreeSet<String> = ids
         .map(article_page)
-        .chain([BRIEF_HTML.to_string()])
+        .chain([OutputFolder::brief_page_name().to_string()])
         .collect();
     let mark = format!("<meta name=\"generator\" content=\"{GENERATOR}\">");
-    let entries =
-        std::fs::read_dir(out_dir).with_context(|| format!("cannot list {}", out_dir.display()))?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".html") || current.contains(&name) || !path.is_file() {
+    for path in OutputFolder::new(out_dir).page_files()? {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if current.contains(&name) {
             continue;
         }
         let ours = std::fs::read_to_string(&path).is_ok_and(|text| text.contains(&mark));
@@ -137,12 +124,12 @@ pub fn remove_stale_views<'a>(out_dir: &Path, ids: impl Iterator<Item = &'a str>
 /// The model-merge cache's bytes, `None` when there is none or it cannot
 /// be read (`model_merge` treats both as an empty cache).
 pub fn read_merge_cache(out_dir: &Path) -> Option<Vec<u8>> {
-    std::fs::read(out_dir.join(CACHE_FILE)).ok()
+    std::fs::read(OutputFolder::new(out_dir).summary_cache_path()).ok()
 }
 
 /// Writes the model-merge cache; `None` (an empty cache) removes the file.
 pub fn write_merge_cache(out_dir: &Path, bytes: Option<&[u8]>) -> Result<()> {
-    let path = out_dir.join(CACHE_FILE);
+    let path = OutputFolder::new(out_dir).summary_cache_path();
     match bytes {
         Some(bytes) => write_atomic(&path, bytes),
         None => {
@@ -191,9 +178,13 @@ mod tests {
         );
         save(dir.path(), &cache);
         assert_eq!(load(dir.path()), cache);
-        std::fs::write(dir.path().join(CACHE_FILE), "{ damaged").unwrap();
+        std::fs::write(
+            OutputFolder::new(dir.path()).summary_cache_path(),
+            "{ damaged",
+        )
+        .unwrap();
         assert!(load(dir.path()).is_empty());
         save(dir.path(), &BTreeMap::new());
-        assert!(!dir.path().join(CACHE_FILE).exists());
+        assert!(!OutputFolder::new(dir.path()).summary_cache_path().exists());
     }
 }

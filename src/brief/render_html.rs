@@ -9,7 +9,7 @@
 //! points at. What it is not: a template engine; all text goes through
 //! [`escape`].
 
-use super::folder::{self, BRIEF_HTML, GENERATOR};
+use super::folder::{self, GENERATOR};
 use super::model::{Anchor, ArticleAnalysis, Brief, DateRow, EntityRow, Source, Story};
 use super::sections::{
     overview, story_sections, ArticleLine, ArticleWording, StorySection, SummaryText, COLOPHON,
@@ -17,6 +17,7 @@ use super::sections::{
 use super::wording::Lexicon;
 use crate::output::labels;
 use crate::output::record::Record;
+use crate::output::OutputFolder;
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn escape(text: &str) -> String {
@@ -401,9 +402,10 @@ pub fn article_view(article: &ArticleAnalysis) -> String {
     };
     let mut body = String::new();
     body.push_str(&format!(
-        "<nav><a href=\"{BRIEF_HTML}\">← Brief</a></nav>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">Arabic source beside its English translation, paragraph by paragraph. Source: {}</p>\n</header>\n",
+        "<nav><a href=\"{brief}\">← Brief</a></nav>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">Arabic source beside its English translation, paragraph by paragraph. Source: {}</p>\n</header>\n",
         escape(&record.id),
-        escape(&record.source.path)
+        escape(&record.source.path),
+        brief = OutputFolder::brief_page_name(),
     ));
     body.push_str("<section id=\"summary\">\n<h3>Summary</h3>\n");
     match &record.summary {
