@@ -1,5 +1,47 @@
-//! tarjama: Arabic news → English translations with local open models.
-//! (Crate map rewritten once the layout settles.)
+//! tarjama: Arabic news → English translations, summaries and briefs with
+//! local open models (candle).
+//!
+//! The folders follow the data: input → translate → summarize → output →
+//! brief; `pipeline` holds the loaded models and turns articles into
+//! records, `run` is the batch job around it, `cli` the command line.
+//! Arrows point down this list, never back up (no module imports one above
+//! it that imports it back).
+//!
+//! ```text
+//! src/main.rs            parse → resolve → dispatch (nothing else)
+//! src/cli/               args (clap), settings (flags → typed settings, once, pure),
+//!                        commands (what each subcommand does and prints),
+//!                        exit (the exit codes, one enum, and the help's list of them),
+//!                        threads (the one place the thread count is set)
+//! src/pipeline/          load (the models a run needs; a GGUF named twice loads once),
+//!                        process (articles → sealed records)
+//! src/run/               the batch job: discover, skip what is current, waves,
+//!                        manifest, progress
+//! src/input/             read (bytes → text), clean (debris), segment (paragraphs →
+//!                        sentences: the sentence splitter), article (SourceArticle)
+//! src/translate/         Translator (the kinds: Marian, LLM), search (greedy, beam),
+//!                        marian_tokenizer + sentencepiece, llm (a GGUF model as
+//!                        translator), translation (the result type)
+//! src/summarize/         Summarizer, extractive, model, checks (what a summary must pass)
+//! src/output/            folder (THE owner of the output folder's layout: file names,
+//!                        listing, writing a record), record (the record format:
+//!                        <id>.json and <id>.md), labels (flags and methods), lock, verify
+//! src/brief/             model (types), analyse (record → entities, dates, wording),
+//!                        group (stories), build (stories → Brief), sections (what a story
+//!                        shows, for both renderers), render_md, render_html, folder
+//!                        (the brief's way to the output folder), model_merge (the one
+//!                        place a model runs: merged summaries), entities, dating,
+//!                        arabic, wording
+//! src/llm/               GGUF language models: mod (load, chat prompts, generate),
+//!                        tokenizer (from the file's metadata), ask (ask, check, retry
+//!                        once stricter, keep the better)
+//! src/models/            one architecture per file (marian, gemma3); argmax
+//! src/model_store/       catalog (models.toml), hub, local_dir, lock (models.lock.toml),
+//!                        Models: name → checked files on disk
+//! src/text/              tfidf, script (the Arabic-script test)
+//! src/files.rs           atomic writes, SHA-256
+//! src/bench.rs           `tarjama bench` and `bench-llm`
+//! ```
 
 pub mod bench;
 pub mod brief;
