@@ -4,8 +4,8 @@
 //! The folders follow the data: input → translate → summarize → output →
 //! brief; `pipeline` holds the loaded models and turns articles into
 //! records, `run` is the batch job around it, `cli` the command line.
-//! Arrows point down this list, never back up (no module imports one above
-//! it that imports it back).
+//! There are no import circles: `cli` → `run` → `pipeline` → the steps →
+//! `llm`, `model_store`, `models`, `files`, `text` at the bottom.
 //!
 //! ```text
 //! src/main.rs            parse → resolve → dispatch (nothing else)
