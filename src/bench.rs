@@ -13,14 +13,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use candle_core::{DType, Device};
-use candle_nn::VarBuilder;
 use serde::{Deserialize, Serialize};
 
 use crate::llm::LanguageModel;
-use crate::models::marian::{Config, MarianMT, Precision};
-use crate::translate::pad_rows;
+use crate::models::marian::{MarianMT, Precision};
 use crate::translate::search::{generate, SearchSettings, SpecialIds};
+use crate::translate::{marian, pad_rows};
 
 /// The sentences to translate, as token ids ending with `</s>`.
 #[derive(Debug, Deserialize)]
@@ -68,18 +66,8 @@ pub struct MarianBenchResult {
 /// A Marian checkpoint's `config.json` and `model.safetensors`, without a
 /// tokenizer: the benchmark feeds ids.
 pub fn load_marian_weights(dir: &Path, precision: Precision) -> Result<MarianMT> {
-    let config_path = dir.join("config.json");
-    let config: Config = serde_json::from_slice(
-        &std::fs::read(&config_path)
-            .with_context(|| format!("cannot read {}", config_path.display()))?,
-    )
-    .with_context(|| format!("{} is not a Marian config", config_path.display()))?;
-    let weights = dir.join("model.safetensors");
-    // SAFETY: the benchmark's own file, not modified while mapped.
-    let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &Device::Cpu) }
-        .with_context(|| format!("cannot read weights from {}", weights.display()))?;
-    MarianMT::load(&config, precision, vb)
-        .with_context(|| format!("weights in {} do not fit config.json", weights.display()))
+    let config = marian::read_config(&dir.join("config.json"))?;
+    marian::load_model(&config, precision, &dir.join("model.safetensors"))
 }
 
 /// Translates `rows` with the output forced to `output_tokens` tokens;
