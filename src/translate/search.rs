@@ -344,7 +344,6 @@ fn beam(
     settings: &SearchSettings,
 ) -> Result<Vec<Vec<u32>>> {
     let width = settings.beams;
-    let penalty = settings.length_penalty as f32;
     let sentences = encoded.dim(0)?;
     // Every sentence starts with a single beam (transformers starts with
     // `width` copies, all but one at -1e9, which selects the same
@@ -366,79 +365,112 @@ fn beam(
             .flat_map(|s| s.beams.iter().map(|(t, _)| t[length - 1]))
             .collect();
         let logits = model.decode_step(&last, &mut state)?;
-        let keep = 2 * width;
         let processors = ids.processors(length, settings.max_length);
         let best_per_row = with_logits(&logits, |logits, vocab| {
             best_continuations(
                 logits,
                 vocab,
-                keep,
+                2 * width,
                 &processors,
                 settings.renormalize_logits,
             )
         })?;
-        let reaches_max = length + 1 >= settings.max_length;
-        let normalizer = (length as f32).powf(penalty);
+        let step = BeamStep {
+            width,
+            eos: ids.eos,
+            reaches_max: length + 1 >= settings.max_length,
+            normalizer: (length as f32).powf(settings.length_penalty as f32),
+        };
         let mut next_rows: Vec<u32> = Vec::new();
         let mut row = 0usize;
         for sentence in all.iter_mut().filter(|s| !s.done) {
-            let first_row = row;
-            let mut candidates: Vec<(f32, usize, u32)> = Vec::with_capacity(keep * width);
-            for (beam_index, (_, beam_score)) in sentence.beams.iter().enumerate() {
-                // The best `keep` continuations over all beams are among
-                // the best `keep` of each beam, so only those are ranked.
-                for &(score, token) in &best_per_row[row] {
-                    candidates.push((score + beam_score, beam_index, token));
-                }
-                row += 1;
-            }
-            candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
-            candidates.truncate(keep);
-
-            let mut next_beams = Vec::with_capacity(width);
-            let mut best_running = None;
-            for (rank, &(score, beam_index, token)) in candidates.iter().enumerate() {
-                let mut tokens = sentence.beams[beam_index].0.clone();
-                tokens.push(token);
-                if token == ids.eos || reaches_max {
-                    if rank < width && score.is_finite() {
-                        sentence.add_finished(tokens, score / normalizer, width);
-                    }
-                } else if next_beams.len() < width {
-                    best_running.get_or_insert(score);
-                    next_beams.push((tokens, score));
-                    next_rows.push((first_row + beam_index) as u32);
-                }
-            }
-            // transformers ranks ended continuations after live ones with a
-            // -1e9 penalty, so with no live one left its best is hopeless.
-            let best_running = best_running.unwrap_or(f32::NEG_INFINITY);
-            if next_beams.is_empty()
-                || (sentence.finished.len() >= width
-                    && sentence.worst_finished() >= best_running / normalizer)
-            {
-                sentence.done = true;
-                next_rows.truncate(next_rows.len() - next_beams.len());
-                next_beams.clear();
-            }
-            sentence.beams = next_beams;
+            let rows = &best_per_row[row..row + sentence.beams.len()];
+            sentence.advance(rows, row, &step, &mut next_rows);
+            row += rows.len();
         }
         length += 1;
         if !next_rows.is_empty() {
             state.select_rows(&next_rows)?;
         }
     }
-    let outputs = all
+    Ok(all
         .into_iter()
-        .map(|sentence| {
-            sentence
-                .finished
-                .into_iter()
-                .max_by(|a, b| a.score.total_cmp(&b.score))
-                .map_or_else(|| vec![ids.decoder_start], |f| f.tokens)
-        })
-        .collect();
-    Ok(outputs)
+        .map(|sentence| sentence.best(ids.decoder_start))
+        .collect())
+}
+
+/// What one step of the beam search is the same for every sentence.
+struct BeamStep {
+    width: usize,
+    eos: u32,
+    /// Whether this step's tokens are the last the length limit allows.
+    reaches_max: bool,
+    /// The length penalty's divisor for hypotheses ending at this step.
+    normalizer: f32,
+}
+
+impl SentenceBeams {
+    /// One step of one live sentence: ranks the continuations of its beams
+    /// (`rows`: each beam's best `2 × width`, in beam order; the first at
+    /// decoder row `first_row`), records those that end, keeps the best
+    /// `width` live ones and pushes their decoder rows onto `next_rows`;
+    /// marks the sentence done when no live beam can beat its finished ones.
+    fn advance(
+        &mut self,
+        rows: &[Vec<(f32, u32)>],
+        first_row: usize,
+        step: &BeamStep,
+        next_rows: &mut Vec<u32>,
+    ) {
+        let (width, keep) = (step.width, 2 * step.width);
+        let mut candidates: Vec<(f32, usize, u32)> = Vec::with_capacity(keep * width);
+        for (beam_index, (_, beam_score)) in self.beams.iter().enumerate() {
+            // The best `keep` continuations over all beams are among the
+            // best `keep` of each beam, so only those are ranked.
+            for &(score, token) in &rows[beam_index] {
+                candidates.push((score + beam_score, beam_index, token));
+            }
+        }
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        candidates.truncate(keep);
+
+        let mut next_beams = Vec::with_capacity(width);
+        let mut best_running = None;
+        for (rank, &(score, beam_index, token)) in candidates.iter().enumerate() {
+            let mut tokens = self.beams[beam_index].0.clone();
+            tokens.push(token);
+            if token == step.eos || step.reaches_max {
+                if rank < width && score.is_finite() {
+                    self.add_finished(tokens, score / step.normalizer, width);
+                }
+            } else if next_beams.len() < width {
+                best_running.get_or_insert(score);
+                next_beams.push((tokens, score));
+                next_rows.push((first_row + beam_index) as u32);
+            }
+        }
+        // transformers ranks ended continuations after live ones with a
+        // -1e9 penalty, so with no live one left its best is hopeless.
+        let best_running = best_running.unwrap_or(f32::NEG_INFINITY);
+        if next_beams.is_empty()
+            || (self.finished.len() >= width
+                && self.worst_finished() >= best_running / step.normalizer)
+        {
+            self.done = true;
+            next_rows.truncate(next_rows.len() - next_beams.len());
+            next_beams.clear();
+        }
+        self.beams = next_beams;
+    }
+
+    /// The best finished hypothesis, or the start token alone when none
+    /// finished.
+    fn best(self, decoder_start: u32) -> Vec<u32> {
+        self.finished
+            .into_iter()
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+            .map_or_else(|| vec![decoder_start], |f| f.tokens)
+    }
 }
 
 #[cfg(test)]
