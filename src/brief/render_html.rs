@@ -390,16 +390,12 @@ fn footer(record: &Record) -> String {
     out
 }
 
-/// An article's bilingual reading view.
+/// An article's bilingual reading view: its summary, the wording to note,
+/// the paragraph pairs and what was left out, each a section of its own.
 pub fn article_view(article: &ArticleAnalysis) -> String {
     let lexicon = Lexicon::builtin();
     let record = &article.record;
-    let arabic = record.source.language == "ar";
-    let (lang, dir) = if arabic {
-        ("ar", "rtl")
-    } else {
-        ("und", "auto")
-    };
+    let script = SourceScript::of(record);
     let mut body = String::new();
     body.push_str(&format!(
         "<nav><a href=\"{brief}\">← Brief</a></nav>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">Arabic source beside its English translation, paragraph by paragraph. Source: {}</p>\n</header>\n",
@@ -407,36 +403,84 @@ pub fn article_view(article: &ArticleAnalysis) -> String {
         escape(&record.source.path),
         brief = OutputFolder::brief_page_name(),
     ));
-    body.push_str("<section id=\"summary\">\n<h3>Summary</h3>\n");
+    body.push_str(&summary_section(record));
+    body.push_str(&wording_section(article, lexicon));
+    body.push_str(&paragraph_pairs(article, lexicon, script));
+    body.push_str(&removed_section(record, script));
+    body.push_str(&footer(record));
+    page(&format!("{} — tarjama", record.id), &body)
+}
+
+/// The `lang` and `dir` attributes of the source text: right to left for
+/// Arabic, left to the browser for anything else.
+#[derive(Clone, Copy)]
+struct SourceScript {
+    lang: &'static str,
+    dir: &'static str,
+}
+
+impl SourceScript {
+    fn of(record: &Record) -> Self {
+        if record.source.language == "ar" {
+            SourceScript {
+                lang: "ar",
+                dir: "rtl",
+            }
+        } else {
+            SourceScript {
+                lang: "und",
+                dir: "auto",
+            }
+        }
+    }
+}
+
+fn summary_section(record: &Record) -> String {
+    let mut out = String::from("<section id=\"summary\">\n<h3>Summary</h3>\n");
     match &record.summary {
         Some(summary) => {
-            body.push_str(&format!("<p><bdi>{}</bdi></p>\n", escape(&summary.text)));
+            out.push_str(&format!("<p><bdi>{}</bdi></p>\n", escape(&summary.text)));
             if !summary.flags.is_empty() {
-                body.push_str(&format!(
+                out.push_str(&format!(
                     "<p class=\"note\">Summary checks failed: {}.</p>\n",
                     escape(&labels::flag_list(&summary.flags))
                 ));
             }
         }
-        None => body.push_str("<p class=\"empty\">No summary in the record.</p>\n"),
+        None => out.push_str("<p class=\"empty\">No summary in the record.</p>\n"),
     }
-    body.push_str("</section>\n");
-    if !article.wording.is_empty() {
-        body.push_str("<section id=\"wording\">\n<h3>Wording to note</h3>\n<ul>\n");
-        for note in &article.wording {
-            let term = &lexicon.terms[note.term];
-            body.push_str(&format!(
-                "<li><a href=\"#p{}\">¶{}</a> «<span lang=\"ar\" dir=\"rtl\">{}</span>» <em>{}</em> — {}</li>\n",
-                note.paragraph,
-                note.paragraph,
-                escape(&note.surface),
-                escape(&term.gloss),
-                escape(&term.why)
-            ));
-        }
-        body.push_str("</ul>\n</section>\n");
+    out.push_str("</section>\n");
+    out
+}
+
+/// The lexicon's notes on the source's wording, linked to their
+/// paragraphs; nothing when there are none.
+fn wording_section(article: &ArticleAnalysis, lexicon: &Lexicon) -> String {
+    if article.wording.is_empty() {
+        return String::new();
     }
-    body.push_str("<main class=\"pairs\">\n<h3>Text</h3>\n");
+    let mut out = String::from("<section id=\"wording\">\n<h3>Wording to note</h3>\n<ul>\n");
+    for note in &article.wording {
+        let term = &lexicon.terms[note.term];
+        out.push_str(&format!(
+            "<li><a href=\"#p{}\">¶{}</a> «<span lang=\"ar\" dir=\"rtl\">{}</span>» <em>{}</em> — {}</li>\n",
+            note.paragraph,
+            note.paragraph,
+            escape(&note.surface),
+            escape(&term.gloss),
+            escape(&term.why)
+        ));
+    }
+    out.push_str("</ul>\n</section>\n");
+    out
+}
+
+/// English beside the source, paragraph by paragraph, the noted wording
+/// marked in the source.
+fn paragraph_pairs(article: &ArticleAnalysis, lexicon: &Lexicon, script: SourceScript) -> String {
+    let record = &article.record;
+    let SourceScript { lang, dir } = script;
+    let mut out = String::from("<main class=\"pairs\">\n<h3>Text</h3>\n");
     for (index, paragraph) in record.paragraphs.iter().enumerate() {
         let number = index + 1;
         let marks: Vec<(std::ops::Range<usize>, String)> = article
@@ -457,33 +501,38 @@ pub fn article_view(article: &ArticleAnalysis) -> String {
         } else {
             escape(english)
         };
-        body.push_str(&format!(
+        out.push_str(&format!(
             "<section class=\"pair\" id=\"p{number}\">\n<div class=\"num\">¶{number}</div>\n<p class=\"en\" lang=\"en\" data-paragraph=\"{number}\">{english}</p>\n<p class=\"source\" lang=\"{lang}\" dir=\"{dir}\" data-paragraph=\"{number}\">{}</p>\n</section>\n",
             marked_source(&paragraph.source, &marks)
         ));
     }
     if record.paragraphs.is_empty() {
-        body.push_str("<p class=\"empty\">The record has no paragraphs.</p>\n");
+        out.push_str("<p class=\"empty\">The record has no paragraphs.</p>\n");
     }
-    body.push_str("</main>\n");
-    body.push_str("<section id=\"removed\">\n<h3>Left out as page debris</h3>\n");
+    out.push_str("</main>\n");
+    out
+}
+
+/// The lines the reader dropped as page debris, with the reason for each.
+fn removed_section(record: &Record, script: SourceScript) -> String {
+    let SourceScript { lang, dir } = script;
+    let mut out = String::from("<section id=\"removed\">\n<h3>Left out as page debris</h3>\n");
     if record.removed.is_empty() {
-        body.push_str("<p class=\"empty\">Nothing.</p>\n");
+        out.push_str("<p class=\"empty\">Nothing.</p>\n");
     } else {
-        body.push_str("<ul>\n");
+        out.push_str("<ul>\n");
         for removed in &record.removed {
-            body.push_str(&format!(
+            out.push_str(&format!(
                 "<li>line {} ({}): <span lang=\"{lang}\" dir=\"{dir}\">{}</span></li>\n",
                 removed.line,
                 escape(&removed.reason),
                 escape(&removed.text)
             ));
         }
-        body.push_str("</ul>\n");
+        out.push_str("</ul>\n");
     }
-    body.push_str("</section>\n");
-    body.push_str(&footer(record));
-    page(&format!("{} — tarjama", record.id), &body)
+    out.push_str("</section>\n");
+    out
 }
 
 #[cfg(test)]

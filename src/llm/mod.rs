@@ -8,7 +8,7 @@
 //! What it is not: what to ask (see `crate::summarize` and the LLM
 //! translator), or where the file comes from (`crate::model_store`).
 
-use std::io::{BufReader, Read, Seek};
+use std::io::{Read, Seek};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -21,7 +21,10 @@ use crate::llm::tokenizer::GgufTokenizer;
 use crate::models::gemma3;
 
 pub mod ask;
+pub mod header;
 pub mod tokenizer;
+
+pub use header::read_gguf_header;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -118,129 +121,6 @@ pub struct LanguageModel {
     /// A base model (no chat template in the file) is prompted with plain
     /// few-shot text instead of chat turns.
     is_chat: bool,
-}
-
-/// A GGUF file's header: metadata and the tensor directory, not the
-/// weights. Public for the fuzz targets (`fuzz/`), which feed it garbage.
-pub fn read_gguf_header<R: Read + Seek>(reader: &mut R) -> Result<gguf_file::Content> {
-    let start = reader.stream_position().context("not a GGUF file")?;
-    if let Some(alignment) = gguf_alignment(reader) {
-        // candle 0.11 divides by it; llama.cpp requires a power of two.
-        if !alignment.is_power_of_two() {
-            bail!("not a usable GGUF file: general.alignment is {alignment}, not a power of two");
-        }
-    }
-    reader
-        .seek(std::io::SeekFrom::Start(start))
-        .context("not a GGUF file")?;
-    gguf_file::Content::read(reader).context("not a GGUF file")
-}
-
-/// The `general.alignment` a GGUF header declares, found by walking the
-/// metadata without keeping it (values are skipped, never allocated). `None`
-/// when it is absent or the header does not parse; candle's reader then
-/// reports any damage in its own words.
-fn gguf_alignment<R: Read + Seek>(reader: &mut R) -> Option<u64> {
-    // Buffered, with relative seeks that keep the buffer: a vocabulary is
-    // hundreds of thousands of short strings.
-    let mut buffered = BufReader::new(reader);
-    let reader = &mut buffered;
-    fn u32_of<R: Read>(r: &mut R) -> Option<u32> {
-        let mut b = [0; 4];
-        r.read_exact(&mut b).ok()?;
-        Some(u32::from_le_bytes(b))
-    }
-    fn u64_of<R: Read>(r: &mut R) -> Option<u64> {
-        let mut b = [0; 8];
-        r.read_exact(&mut b).ok()?;
-        Some(u64::from_le_bytes(b))
-    }
-    fn skip<R: Seek>(r: &mut BufReader<R>, bytes: u64) -> Option<()> {
-        r.seek_relative(i64::try_from(bytes).ok()?).ok()
-    }
-    // GGUF v1 stores lengths and counts as u32, later versions as u64.
-    fn length<R: Read>(r: &mut R, wide: bool) -> Option<u64> {
-        if wide {
-            u64_of(r)
-        } else {
-            u32_of(r).map(u64::from)
-        }
-    }
-    /// Skips one value of `kind`; returns it when it is an unsigned or
-    /// signed integer (the alignment's possible types).
-    fn value<R: Read + Seek>(
-        r: &mut BufReader<R>,
-        kind: u32,
-        wide: bool,
-        depth: u8,
-    ) -> Option<Option<i64>> {
-        let fixed = |r: &mut BufReader<R>, n: usize| -> Option<i64> {
-            let mut b = [0u8; 8];
-            r.read_exact(&mut b[..n]).ok()?;
-            Some(match (kind, n) {
-                (1, 1) => i64::from(b[0] as i8),
-                (3, 2) => i64::from(i16::from_le_bytes([b[0], b[1]])),
-                (5, 4) => i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-                _ => i64::try_from(u64::from_le_bytes(b)).unwrap_or(i64::MAX),
-            })
-        };
-        match kind {
-            0 | 1 | 7 => fixed(r, 1).map(Some),
-            2 | 3 => fixed(r, 2).map(Some),
-            4..=6 => fixed(r, 4).map(Some),
-            10..=12 => fixed(r, 8).map(Some),
-            8 => {
-                let len = length(r, wide)?;
-                skip(r, len).map(|_| None)
-            }
-            9 if depth == 0 => {
-                let inner = u32_of(r)?;
-                let len = length(r, wide)?;
-                let size = match inner {
-                    0 | 1 | 7 => 1,
-                    2 | 3 => 2,
-                    4..=6 => 4,
-                    10..=12 => 8,
-                    _ => 0,
-                };
-                if size > 0 {
-                    return skip(r, len.checked_mul(size)?).map(|_| None);
-                }
-                for _ in 0..len {
-                    value(r, inner, wide, depth + 1)?;
-                }
-                Some(None)
-            }
-            _ => None,
-        }
-    }
-    let mut magic = [0; 4];
-    reader.read_exact(&mut magic).ok()?;
-    if &magic != b"GGUF" {
-        return None;
-    }
-    let wide = u32_of(reader)? >= 2;
-    let _tensors = length(reader, wide)?;
-    let entries = length(reader, wide)?;
-    for _ in 0..entries {
-        let key_len = length(reader, wide)?;
-        let is_alignment = if key_len == "general.alignment".len() as u64 {
-            let mut key = [0; 17];
-            reader.read_exact(&mut key).ok()?;
-            &key == b"general.alignment"
-        } else {
-            skip(reader, key_len)?;
-            false
-        };
-        let kind = u32_of(reader)?;
-        let found = value(reader, kind, wide, 0)?;
-        if is_alignment {
-            // candle's `Content::read` uses a non-negative 8- to 32-bit
-            // integer and its default for anything else.
-            return found.filter(|&a| a >= 0 && kind <= 5).map(|a| a as u64);
-        }
-    }
-    None
 }
 
 /// The header and the tokenizer rebuilt from it, as a load does before the
@@ -465,23 +345,6 @@ mod tests {
             read_gguf_header_and_tokenizer(include_bytes!("../../fuzz/seeds/gguf/gpt2-bpe.gguf"))
                 .unwrap();
         assert_eq!(bpe.decode(&bpe.encode("ab a", false), true), "ab a");
-    }
-
-    /// Found by reading candle's GGUF reader while writing the fuzz target:
-    /// an alignment of 0 made it divide by zero.
-    #[test]
-    fn a_zero_alignment_is_an_error_not_a_panic() {
-        let mut file = b"GGUF\x03\0\0\0".to_vec();
-        file.extend(0u64.to_le_bytes()); // tensors
-        file.extend(1u64.to_le_bytes()); // metadata entries
-        file.extend(17u64.to_le_bytes());
-        file.extend(b"general.alignment");
-        file.extend(4u32.to_le_bytes()); // u32
-        file.extend(0u32.to_le_bytes());
-        let err = super::read_gguf_header(&mut std::io::Cursor::new(file))
-            .err()
-            .unwrap();
-        assert!(format!("{err:#}").contains("alignment"), "{err:#}");
     }
 
     /// Our chat formats against the official templates rendered by
