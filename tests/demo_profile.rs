@@ -13,6 +13,9 @@ use std::process::Output;
 use common::command::{assert_success, tarjama_command};
 use common::fixtures::{catalog, demo_model, seed};
 use common::workspace::empty_workspace;
+use tarjama::llm::ask::{ask_checked, Attempt, Prompt};
+use tarjama::llm::LanguageModel;
+use tarjama::output::labels::Flag;
 use tarjama::output::record::Record;
 
 /// `tarjama args… --profile demo --catalog models.toml` in `cwd`.
@@ -86,4 +89,31 @@ fn demo_profile_translates_and_summarizes_deterministically() {
         String::from_utf8(printed.stdout).unwrap(),
         format!("{}\n", expected.join("\n\n"))
     );
+}
+
+/// A real model's answer cut off by the token limit is flagged
+/// `truncated` (and so asked again, more strictly); one that ends at its
+/// stop text is not. Gemma 3 270M continues a count well past four tokens,
+/// and its next number ends at the comma after it.
+#[test]
+fn an_answer_cut_off_by_the_token_limit_is_flagged_truncated() {
+    let model = LanguageModel::load(&demo_model(), None).unwrap();
+    let count = |_: Attempt| Prompt {
+        text: "one, two, three, four, five, six, seven,".to_string(),
+        stop: &[],
+    };
+    let no_checks = |_: Attempt, _: &str| Vec::new();
+
+    let cut = ask_checked(&model, 4, count, no_checks).unwrap();
+    assert!(!cut.completion.finished);
+    assert_eq!(cut.completion.generated_tokens, 4);
+    assert_eq!(cut.flags, vec![Flag::Retried, Flag::Truncated]);
+
+    let line = |_: Attempt| Prompt {
+        text: "one, two, three, four, five, six, seven,".to_string(),
+        stop: &[","],
+    };
+    let ended = ask_checked(&model, 16, line, no_checks).unwrap();
+    assert!(ended.completion.finished, "{:?}", ended.completion.text);
+    assert_eq!(ended.flags, Vec::<Flag>::new());
 }

@@ -35,7 +35,7 @@ pub struct CheckedAnswer {
 }
 
 /// Asks `model` with `prompt(Attempt::First)`; if `check` flags the answer,
-/// asks again with `prompt(Attempt::Strict)` and keeps the retry only when
+/// or the token limit cut it off (`Flag::Truncated`), asks again with `prompt(Attempt::Strict)` and keeps the retry only when
 /// it has fewer flags (a tie keeps the first answer). Each answer gets at
 /// most `max_tokens` tokens.
 pub fn ask_checked(
@@ -47,7 +47,7 @@ pub fn ask_checked(
     let ask = |attempt: Attempt| -> Result<CheckedAnswer> {
         let Prompt { text, stop } = prompt(attempt);
         let completion = model.complete(&text, max_tokens, stop)?;
-        let flags = check(attempt, &completion.text);
+        let flags = answer_flags(&completion, check(attempt, &completion.text));
         Ok(CheckedAnswer { completion, flags })
     };
     let first = ask(Attempt::First)?;
@@ -62,4 +62,41 @@ pub fn ask_checked(
     };
     kept.flags.insert(0, Flag::Retried);
     Ok(kept)
+}
+
+/// The checks' flags, and `Flag::Truncated` last when the answer ran into
+/// the token limit: a cut-off translation has lost the end of its source,
+/// and a cut-off summary stops mid-sentence, whatever the checks found.
+fn answer_flags(completion: &Completion, mut flags: Vec<Flag>) -> Vec<Flag> {
+    if !completion.finished {
+        flags.push(Flag::Truncated);
+    }
+    flags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn completion(finished: bool) -> Completion {
+        Completion {
+            text: "An answer".to_string(),
+            prompt_tokens: 10,
+            generated_tokens: 2,
+            finished,
+        }
+    }
+
+    #[test]
+    fn an_answer_the_token_limit_cut_off_is_flagged_truncated() {
+        assert_eq!(answer_flags(&completion(true), vec![]), vec![]);
+        assert_eq!(
+            answer_flags(&completion(false), vec![]),
+            vec![Flag::Truncated]
+        );
+        assert_eq!(
+            answer_flags(&completion(false), vec![Flag::TooLong, Flag::Repetitive]),
+            vec![Flag::TooLong, Flag::Repetitive, Flag::Truncated]
+        );
+    }
 }

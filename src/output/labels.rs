@@ -39,6 +39,8 @@ pub enum Flag {
     Commentary,
     /// A translation much shorter or longer than its source.
     LengthRatio,
+    /// The token limit cut the answer off before the model ended it.
+    Truncated,
 }
 
 impl Flag {
@@ -56,6 +58,7 @@ impl Flag {
             Flag::PromptEcho => "prompt-echo",
             Flag::Commentary => "commentary",
             Flag::LengthRatio => "length-ratio",
+            Flag::Truncated => "truncated",
         }
     }
 }
@@ -111,7 +114,7 @@ impl fmt::Display for Method {
 mod tests {
     use super::*;
 
-    const ALL_FLAGS: [Flag; 11] = [
+    const ALL_FLAGS: [Flag; 12] = [
         Flag::Retried,
         Flag::Empty,
         Flag::TooLong,
@@ -123,6 +126,7 @@ mod tests {
         Flag::PromptEcho,
         Flag::Commentary,
         Flag::LengthRatio,
+        Flag::Truncated,
     ];
 
     /// Serde's words and `as_str`'s are the same, both ways, so what a
