@@ -334,3 +334,36 @@ fn help_documents_exit_codes() {
         "{text}"
     );
 }
+
+/// `--summarizer none` (the summarizer's `Off` arm): records hold no
+/// summary and their Markdown shows none; a rerun with the same choice
+/// skips them, and one that asks for summaries redoes them.
+#[test]
+fn summarizer_none_writes_records_without_summaries() {
+    let ws = workspace();
+    let model = tiny_base();
+    let model = model.to_str().unwrap();
+    let none = ["--summarizer", "none"];
+    assert_success(&tarjama(&run_args(model, "out", &none), ws.path()));
+    let out = ws.path().join("out");
+    for record in records(&out) {
+        assert!(record.is_intact(), "{}", record.id);
+        assert!(record.summary.is_none(), "{}", record.id);
+        let md = fs::read_to_string(out.join(format!("{}.md", record.id))).unwrap();
+        assert!(!md.contains("**Summary.**"), "{}", record.id);
+    }
+
+    let again = tarjama(&run_args(model, "out", &none), ws.path());
+    assert!(
+        stderr(&again).contains("translated 0, up to date 5"),
+        "{}",
+        stderr(&again)
+    );
+    let summarized = tarjama(&run_args(model, "out", &[]), ws.path());
+    assert!(
+        stderr(&summarized).contains("translated 5, up to date 0"),
+        "{}",
+        stderr(&summarized)
+    );
+    assert!(records(&out).iter().all(|r| r.summary.is_some()));
+}
