@@ -33,8 +33,9 @@
 //!                        place a model runs: merged summaries), entities, dating,
 //!                        arabic, wording
 //! src/llm/               GGUF language models: mod (load, chat prompts, generate),
+//!                        header (the GGUF header, checked before candle reads it),
 //!                        tokenizer (from the file's metadata), ask (ask, check, retry
-//!                        once stricter, keep the better)
+//!                        once stricter, keep the better; flags a cut-off answer)
 //! src/models/            one architecture per file (marian, gemma3); argmax
 //! src/model_store/       catalog (models.toml), hub, local_dir, lock (models.lock.toml),
 //!                        Models: name → checked files on disk
