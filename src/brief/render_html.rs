@@ -12,7 +12,8 @@
 use super::folder::{self, GENERATOR};
 use super::model::{Anchor, ArticleAnalysis, Brief, DateRow, EntityRow, Source, Story};
 use super::sections::{
-    overview, story_sections, ArticleLine, ArticleWording, StorySection, SummaryText, COLOPHON,
+    overview, story_sections, ArticleLine, ArticleWording, Markup, StorySection, SummaryText,
+    COLOPHON, NO_NAMES, NO_WORDING,
 };
 use super::wording::Lexicon;
 use crate::output::labels;
@@ -84,20 +85,25 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
+/// HTML's escaping and links, for the helpers of [`Markup`].
+struct Html;
+
+impl Markup for Html {
+    fn escape(text: &str) -> String {
+        escape(text)
+    }
+
+    fn link(brief: &Brief, source: &Source) -> String {
+        link(brief, source)
+    }
+}
+
 fn link(brief: &Brief, source: &Source) -> String {
     format!(
         "<a class=\"src\" href=\"{}\">{}</a>",
         escape(&brief.href(source)),
         escape(&brief.source_label(source))
     )
-}
-
-fn links(brief: &Brief, sources: &[Source]) -> String {
-    sources
-        .iter()
-        .map(|s| link(brief, s))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn story_html(brief: &Brief, number: usize, story: &Story, out: &mut String) {
@@ -154,7 +160,7 @@ fn summary_html(brief: &Brief, text: &SummaryText, method: &str, out: &mut Strin
         SummaryText::Model(text, sources) => out.push_str(&format!(
             "<p class=\"summary\"><bdi>{}</bdi> <span class=\"note\">from</span> {}</p>\n",
             escape(text),
-            links(brief, sources)
+            Html::links(brief, sources)
         )),
         SummaryText::Extractive(quotes) => {
             out.push_str("<ul class=\"summary\">\n");
@@ -217,7 +223,7 @@ fn articles_html(brief: &Brief, lines: &[ArticleLine], out: &mut String) {
 fn names_html(brief: &Brief, entities: &[EntityRow], dates: &[DateRow], out: &mut String) {
     out.push_str("<h3>Who, where, when</h3>\n");
     if entities.is_empty() {
-        out.push_str("<p>No name from the gazetteer is mentioned.</p>\n");
+        out.push_str(&format!("<p>{NO_NAMES}</p>\n"));
     } else {
         out.push_str("<div class=\"table-wrap\"><table class=\"entities\">\n<thead><tr><th>Kind</th><th>Name</th><th>Arabic spellings</th><th>Named in</th></tr></thead>\n<tbody>\n");
         for row in entities {
@@ -226,13 +232,12 @@ fn names_html(brief: &Brief, entities: &[EntityRow], dates: &[DateRow], out: &mu
                 .as_ref()
                 .map(|r| format!(" <span class=\"note\">({})</span>", escape(r)))
                 .unwrap_or_default();
-            let spellings: Vec<String> = row.spellings.iter().map(|s| escape(s)).collect();
             out.push_str(&format!(
                 "<tr><td>{}</td><td class=\"name\">{}{role}</td><td lang=\"ar\" dir=\"rtl\">{}</td><td>{}</td></tr>\n",
                 row.kind.heading(),
                 escape(&row.name),
-                spellings.join("، "),
-                links(brief, &row.sources)
+                Html::spellings(&row.spellings),
+                Html::links(brief, &row.sources)
             ));
         }
         out.push_str("</tbody></table></div>\n");
@@ -243,7 +248,7 @@ fn names_html(brief: &Brief, entities: &[EntityRow], dates: &[DateRow], out: &mu
             out.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td></tr>\n",
                 escape(&row.label),
-                links(brief, &row.sources)
+                Html::links(brief, &row.sources)
             ));
         }
         out.push_str("</tbody></table></div>\n");
@@ -272,7 +277,7 @@ fn wording_html(brief: &Brief, articles: &[ArticleWording], out: &mut String) {
         out.push_str("</ul>\n");
     }
     if articles.is_empty() {
-        out.push_str("<p>No term from the wording lexicon occurs in this story.</p>\n");
+        out.push_str(&format!("<p>{NO_WORDING}</p>\n"));
     }
 }
 

@@ -6,7 +6,8 @@
 use super::folder;
 use super::model::{Brief, DateRow, EntityRow, Source, Story};
 use super::sections::{
-    overview, story_sections, ArticleLine, ArticleWording, StorySection, SummaryText, COLOPHON,
+    overview, story_sections, ArticleLine, ArticleWording, Markup, StorySection, SummaryText,
+    COLOPHON, NO_NAMES, NO_WORDING,
 };
 
 /// Escapes text for Markdown (inline and table cells): markup characters
@@ -26,20 +27,25 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Markdown's escaping and links, for the helpers of [`Markup`].
+struct Markdown;
+
+impl Markup for Markdown {
+    fn escape(text: &str) -> String {
+        escape(text)
+    }
+
+    fn link(brief: &Brief, source: &Source) -> String {
+        link(brief, source)
+    }
+}
+
 fn link(brief: &Brief, source: &Source) -> String {
     format!(
         "[{}]({})",
         escape(&brief.source_label(source)),
         brief.href(source)
     )
-}
-
-fn links(brief: &Brief, sources: &[Source]) -> String {
-    sources
-        .iter()
-        .map(|s| link(brief, s))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn story_md(brief: &Brief, number: usize, story: &Story, out: &mut String) {
@@ -86,7 +92,7 @@ fn summary_md(brief: &Brief, text: &SummaryText, method: &str, out: &mut String)
             out.push_str(&format!(
                 "{} (from {})\n",
                 escape(text),
-                links(brief, sources)
+                Markdown::links(brief, sources)
             ));
         }
         SummaryText::Extractive(quotes) => {
@@ -136,7 +142,7 @@ fn articles_md(brief: &Brief, lines: &[ArticleLine], out: &mut String) {
 fn names_md(brief: &Brief, entities: &[EntityRow], dates: &[DateRow], out: &mut String) {
     out.push_str("### Who, where, when\n\n");
     if entities.is_empty() {
-        out.push_str("No name from the gazetteer is mentioned.\n\n");
+        out.push_str(&format!("{NO_NAMES}\n\n"));
     } else {
         out.push_str("| Kind | Name | Arabic spellings | Named in |\n|---|---|---|---|\n");
         for row in entities {
@@ -144,13 +150,12 @@ fn names_md(brief: &Brief, entities: &[EntityRow], dates: &[DateRow], out: &mut 
                 Some(role) => format!("{} ({})", escape(&row.name), escape(role)),
                 None => escape(&row.name),
             };
-            let spellings: Vec<String> = row.spellings.iter().map(|s| escape(s)).collect();
             out.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 row.kind.heading(),
                 name,
-                spellings.join("، "),
-                links(brief, &row.sources)
+                Markdown::spellings(&row.spellings),
+                Markdown::links(brief, &row.sources)
             ));
         }
         out.push('\n');
@@ -161,7 +166,7 @@ fn names_md(brief: &Brief, entities: &[EntityRow], dates: &[DateRow], out: &mut 
             out.push_str(&format!(
                 "| {} | {} |\n",
                 escape(&row.label),
-                links(brief, &row.sources)
+                Markdown::links(brief, &row.sources)
             ));
         }
         out.push('\n');
@@ -189,7 +194,7 @@ fn wording_md(brief: &Brief, articles: &[ArticleWording], out: &mut String) {
         out.push('\n');
     }
     if articles.is_empty() {
-        out.push_str("No term from the wording lexicon occurs in this story.\n\n");
+        out.push_str(&format!("{NO_WORDING}\n\n"));
     }
 }
 

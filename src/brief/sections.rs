@@ -5,11 +5,37 @@
 //! Every wording decision that is not markup lives here too: the facts
 //! line of an article, where a story sits in time, the sentences around
 //! the brief. What it is not: escaping or formatting of links; each
-//! renderer does its own (Markdown or HTML).
+//! renderer does its own (Markdown or HTML) through [`Markup`].
 
 use super::dating::DateEstimate;
 use super::model::{Anchor, Brief, DateRow, EntityRow, Quote, Source, Story};
 use super::wording::{Lexicon, LoadedTerm};
+
+/// The two things a renderer's markup decides for every claim: how text
+/// is escaped and how a source is linked. The helpers built on them are
+/// written once, here, for both renderers.
+pub trait Markup {
+    fn escape(text: &str) -> String;
+    fn link(brief: &Brief, source: &Source) -> String;
+
+    /// Links to `sources`, comma-separated.
+    fn links(brief: &Brief, sources: &[Source]) -> String {
+        sources
+            .iter()
+            .map(|s| Self::link(brief, s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A name's Arabic spellings, escaped, joined by the Arabic comma.
+    fn spellings<'s>(spellings: impl IntoIterator<Item = &'s String>) -> String {
+        spellings
+            .into_iter()
+            .map(|s| Self::escape(s))
+            .collect::<Vec<_>>()
+            .join("، ")
+    }
+}
 
 /// One part of a story, in reading order (see [`story_sections`]).
 #[derive(Debug)]
@@ -239,6 +265,12 @@ pub fn overview(brief: &Brief) -> String {
         brief.settings.similarity
     )
 }
+
+/// What the names table says when no name from the gazetteer occurs.
+pub const NO_NAMES: &str = "No name from the gazetteer is mentioned.";
+
+/// What the wording section says when no lexicon term occurs.
+pub const NO_WORDING: &str = "No term from the wording lexicon occurs in this story.";
 
 /// The brief's closing line: what it was made from.
 pub const COLOPHON: &str = "Made by tarjama from the records in this folder. Names follow the gazetteer (data/entities.toml); wording notes follow the reviewed lexicon (data/wording.toml).";

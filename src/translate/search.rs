@@ -101,10 +101,151 @@ pub fn generate(
     ids: &SpecialIds,
     settings: &SearchSettings,
 ) -> Result<Vec<Vec<u32>>> {
+    let search = Search {
+        model,
+        ids,
+        settings,
+    };
     if settings.beams <= 1 {
-        greedy(model, encoded, mask, ids, settings)
+        search.greedy(encoded, mask)
     } else {
-        beam(model, encoded, mask, ids, settings)
+        search.beam(encoded, mask)
+    }
+}
+
+/// What stays fixed while one batch is searched: the model, its special
+/// tokens and the settings.
+struct Search<'a> {
+    model: &'a MarianMT,
+    ids: &'a SpecialIds,
+    settings: &'a SearchSettings,
+}
+
+impl Search<'_> {
+    /// One decoder step: the logits of every live row after `last`, and
+    /// the processors for a step at `length`.
+    fn step(
+        &self,
+        last: &[u32],
+        state: &mut DecoderState,
+        length: usize,
+    ) -> Result<(Tensor, Processors<'_>)> {
+        let logits = self.model.decode_step(last, state)?;
+        Ok((
+            logits,
+            self.ids.processors(length, self.settings.max_length),
+        ))
+    }
+
+    /// Greedy search: the best token at every step, each sentence until
+    /// its `</s>`.
+    fn greedy(&self, encoded: &Tensor, mask: &Tensor) -> Result<Vec<Vec<u32>>> {
+        let Search {
+            model,
+            ids,
+            settings,
+        } = *self;
+        let sentences = encoded.dim(0)?;
+        let mut state = model.start_decoding(encoded, mask, 1)?;
+        let mut outputs: Vec<Vec<u32>> = vec![vec![ids.decoder_start]; sentences];
+        // Row r of the decoder state belongs to sentence live[r].
+        let mut live: Vec<usize> = (0..sentences).collect();
+        let mut length = 1;
+        while !live.is_empty() && length < settings.max_length {
+            let last: Vec<u32> = live.iter().map(|&s| outputs[s][length - 1]).collect();
+            let (logits, processors) = self.step(&last, &mut state, length)?;
+            let tokens = with_logits(&logits, |logits, vocab| {
+                per_row(logits, vocab, |row| best_token(row, &processors))
+            })?;
+            let mut keep = Vec::with_capacity(live.len());
+            for (row, (&sentence, token)) in live.iter().zip(tokens).enumerate() {
+                outputs[sentence].push(token);
+                if token != ids.eos {
+                    keep.push(row);
+                }
+            }
+            length += 1;
+            if keep.len() != live.len() {
+                live = keep.iter().map(|&r| live[r]).collect();
+                if !live.is_empty() {
+                    let rows: Vec<u32> = keep.iter().map(|&r| r as u32).collect();
+                    state.select_rows(&rows)?;
+                }
+            }
+        }
+        Ok(outputs)
+    }
+
+    /// Beam search as transformers 5's `_beam_search` does it with
+    /// `early_stopping=False`:
+    /// - each step keeps the top 2×width continuations (summed log-probs) of
+    ///   all live beams of a sentence;
+    /// - a continuation that ends (`</s>`, or reaching `max_length`) becomes a
+    ///   finished hypothesis if it ranks within the top `width`, scored
+    ///   `sum / generated_len^length_penalty` (generated length counting the
+    ///   new token);
+    /// - the best `width` continuations that did not end are the next beams;
+    /// - a sentence is done once `width` hypotheses are finished and the best
+    ///   live beam, scored at the current length, cannot beat the worst of them.
+    fn beam(&self, encoded: &Tensor, mask: &Tensor) -> Result<Vec<Vec<u32>>> {
+        let Search {
+            model,
+            ids,
+            settings,
+        } = *self;
+        let width = settings.beams;
+        let sentences = encoded.dim(0)?;
+        // Every sentence starts with a single beam (transformers starts with
+        // `width` copies, all but one at -1e9, which selects the same
+        // continuations); the decoder state has one row per live beam,
+        // sentence by sentence, in order.
+        let mut state: DecoderState = model.start_decoding(encoded, mask, 1)?;
+        let mut all: Vec<SentenceBeams> = (0..sentences)
+            .map(|_| SentenceBeams {
+                beams: vec![(vec![ids.decoder_start], 0.0)],
+                finished: Vec::new(),
+                done: false,
+            })
+            .collect();
+        let mut length = 1;
+        while length < settings.max_length && all.iter().any(|s| !s.done) {
+            let last: Vec<u32> = all
+                .iter()
+                .filter(|s| !s.done)
+                .flat_map(|s| s.beams.iter().map(|(t, _)| t[length - 1]))
+                .collect();
+            let (logits, processors) = self.step(&last, &mut state, length)?;
+            let best_per_row = with_logits(&logits, |logits, vocab| {
+                best_continuations(
+                    logits,
+                    vocab,
+                    2 * width,
+                    &processors,
+                    settings.renormalize_logits,
+                )
+            })?;
+            let step = BeamStep {
+                width,
+                eos: ids.eos,
+                reaches_max: length + 1 >= settings.max_length,
+                normalizer: (length as f32).powf(settings.length_penalty as f32),
+            };
+            let mut next_rows: Vec<u32> = Vec::new();
+            let mut row = 0usize;
+            for sentence in all.iter_mut().filter(|s| !s.done) {
+                let rows = &best_per_row[row..row + sentence.beams.len()];
+                sentence.advance(rows, row, &step, &mut next_rows);
+                row += rows.len();
+            }
+            length += 1;
+            if !next_rows.is_empty() {
+                state.select_rows(&next_rows)?;
+            }
+        }
+        Ok(all
+            .into_iter()
+            .map(|sentence| sentence.best(ids.decoder_start))
+            .collect())
     }
 }
 
@@ -122,45 +263,6 @@ fn with_logits<R>(logits: &Tensor, f: impl FnOnce(&[f32], usize) -> R) -> Result
     }
     let flat: Vec<f32> = logits.flatten_all()?.to_vec1()?;
     Ok(f(&flat, vocab))
-}
-
-fn greedy(
-    model: &MarianMT,
-    encoded: &Tensor,
-    mask: &Tensor,
-    ids: &SpecialIds,
-    settings: &SearchSettings,
-) -> Result<Vec<Vec<u32>>> {
-    let sentences = encoded.dim(0)?;
-    let mut state = model.start_decoding(encoded, mask, 1)?;
-    let mut outputs: Vec<Vec<u32>> = vec![vec![ids.decoder_start]; sentences];
-    // Row r of the decoder state belongs to sentence live[r].
-    let mut live: Vec<usize> = (0..sentences).collect();
-    let mut length = 1;
-    while !live.is_empty() && length < settings.max_length {
-        let last: Vec<u32> = live.iter().map(|&s| outputs[s][length - 1]).collect();
-        let logits = model.decode_step(&last, &mut state)?;
-        let processors = ids.processors(length, settings.max_length);
-        let tokens = with_logits(&logits, |logits, vocab| {
-            per_row(logits, vocab, |row| best_token(row, &processors))
-        })?;
-        let mut keep = Vec::with_capacity(live.len());
-        for (row, (&sentence, token)) in live.iter().zip(tokens).enumerate() {
-            outputs[sentence].push(token);
-            if token != ids.eos {
-                keep.push(row);
-            }
-        }
-        length += 1;
-        if keep.len() != live.len() {
-            live = keep.iter().map(|&r| live[r]).collect();
-            if !live.is_empty() {
-                let rows: Vec<u32> = keep.iter().map(|&r| r as u32).collect();
-                state.select_rows(&rows)?;
-            }
-        }
-    }
-    Ok(outputs)
 }
 
 /// The greedy choice for one row of logits: the argmax after the
@@ -323,80 +425,6 @@ impl SentenceBeams {
             }
         }
     }
-}
-
-/// Beam search as transformers 5's `_beam_search` does it with
-/// `early_stopping=False`:
-/// - each step keeps the top 2×width continuations (summed log-probs) of
-///   all live beams of a sentence;
-/// - a continuation that ends (`</s>`, or reaching `max_length`) becomes a
-///   finished hypothesis if it ranks within the top `width`, scored
-///   `sum / generated_len^length_penalty` (generated length counting the
-///   new token);
-/// - the best `width` continuations that did not end are the next beams;
-/// - a sentence is done once `width` hypotheses are finished and the best
-///   live beam, scored at the current length, cannot beat the worst of them.
-fn beam(
-    model: &MarianMT,
-    encoded: &Tensor,
-    mask: &Tensor,
-    ids: &SpecialIds,
-    settings: &SearchSettings,
-) -> Result<Vec<Vec<u32>>> {
-    let width = settings.beams;
-    let sentences = encoded.dim(0)?;
-    // Every sentence starts with a single beam (transformers starts with
-    // `width` copies, all but one at -1e9, which selects the same
-    // continuations); the decoder state has one row per live beam,
-    // sentence by sentence, in order.
-    let mut state: DecoderState = model.start_decoding(encoded, mask, 1)?;
-    let mut all: Vec<SentenceBeams> = (0..sentences)
-        .map(|_| SentenceBeams {
-            beams: vec![(vec![ids.decoder_start], 0.0)],
-            finished: Vec::new(),
-            done: false,
-        })
-        .collect();
-    let mut length = 1;
-    while length < settings.max_length && all.iter().any(|s| !s.done) {
-        let last: Vec<u32> = all
-            .iter()
-            .filter(|s| !s.done)
-            .flat_map(|s| s.beams.iter().map(|(t, _)| t[length - 1]))
-            .collect();
-        let logits = model.decode_step(&last, &mut state)?;
-        let processors = ids.processors(length, settings.max_length);
-        let best_per_row = with_logits(&logits, |logits, vocab| {
-            best_continuations(
-                logits,
-                vocab,
-                2 * width,
-                &processors,
-                settings.renormalize_logits,
-            )
-        })?;
-        let step = BeamStep {
-            width,
-            eos: ids.eos,
-            reaches_max: length + 1 >= settings.max_length,
-            normalizer: (length as f32).powf(settings.length_penalty as f32),
-        };
-        let mut next_rows: Vec<u32> = Vec::new();
-        let mut row = 0usize;
-        for sentence in all.iter_mut().filter(|s| !s.done) {
-            let rows = &best_per_row[row..row + sentence.beams.len()];
-            sentence.advance(rows, row, &step, &mut next_rows);
-            row += rows.len();
-        }
-        length += 1;
-        if !next_rows.is_empty() {
-            state.select_rows(&next_rows)?;
-        }
-    }
-    Ok(all
-        .into_iter()
-        .map(|sentence| sentence.best(ids.decoder_start))
-        .collect())
 }
 
 /// What one step of the beam search is the same for every sentence.
