@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """llama.cpp side of `tarjama bench-llm`: prompt and generation speed on one GGUF file, ONE JSON line.
 
-    python bench/llama_run.py --model models/demo/gemma-3-270m-q4_k_m.gguf \
+    python bench/llama_run.py --model models/gemma-3-270m/gemma-3-270m-q4_k_m.gguf \
         --prompt-tokens 128 --gen-tokens 64 --threads 2
 
 Uses llama-cpp-python (bench/requirements-llama.txt; it compiles llama.cpp, built here with

@@ -4,7 +4,7 @@
     python bench/run.py --rounds 5                         # every cell, every engine found
     python bench/run.py --rounds 3 --engines ct2-float32,ct2-int8
     python bench/run.py --shapes base --beams 1 --batches 64 --rounds 1      # one quick cell
-    python bench/run.py --llm-only --llm-model models/demo/gemma-3-270m-q4_k_m.gguf
+    python bench/run.py --llm-only --llm-model models/gemma-3-270m/gemma-3-270m-q4_k_m.gguf
 
 Needs bench/setup.py's output (--work, default bench/work) and, for the tarjama rows, a release
 build (--tarjama, default target/release/tarjama in the repo root). bench/run.sh does all of it.
@@ -268,7 +268,7 @@ def main():
                     help="stop starting measurements after this many seconds (0 = no limit); the tables cover what ran")
     ap.add_argument("--llm", action="store_true", help="also run the language-model comparison")
     ap.add_argument("--llm-only", action="store_true", help="only the language-model comparison")
-    ap.add_argument("--llm-model", default=str(ROOT / "models" / "demo" / "gemma-3-270m-q4_k_m.gguf"))
+    ap.add_argument("--llm-model", default=str(ROOT / "models" / "gemma-3-270m" / "gemma-3-270m-q4_k_m.gguf"))
     ap.add_argument("--prompt-tokens", type=int, default=128)
     ap.add_argument("--gen-tokens", type=int, default=64)
     ap.add_argument("--out", default=None, help="raw results JSON (default WORK/results-<timestamp>.json)")

@@ -34,6 +34,7 @@
 //!                        arabic, wording
 //! src/llm/               GGUF language models: mod (load, chat prompts, generate),
 //!                        header (the GGUF header, checked before candle reads it),
+//!                        chat (the file's own chat template, rendered with minijinja),
 //!                        tokenizer (from the file's metadata), ask (ask, check, retry
 //!                        once stricter, keep the better; flags a cut-off answer)
 //! src/models/            one architecture per file (marian, gemma3); argmax

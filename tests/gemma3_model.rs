@@ -1,5 +1,5 @@
 //! Our Gemma 3 (`tarjama::models::gemma3`) against candle-transformers'
-//! `quantized_gemma3`, which it replaces, on the demo model: the same
+//! `quantized_gemma3`, which it replaces, on the tiny profile's model: the same
 //! prompt of Arabic and English, then greedy single-token steps, must give
 //! the same logits and the same tokens. Needs
 //! `scripts/fetch-demo-model.sh` (CI runs it).
@@ -10,7 +10,7 @@ use std::fs::File;
 
 use candle_core::{Device, Tensor};
 use candle_transformers::models::quantized_gemma3;
-use common::fixtures::demo_model;
+use common::fixtures::tiny_model;
 use tarjama::llm::read_gguf_header;
 use tarjama::llm::tokenizer::GgufTokenizer;
 use tarjama::models::gemma3;
@@ -24,7 +24,7 @@ const STEPS: usize = 10;
 const TOLERANCE: f32 = 1e-4;
 
 fn prompt_ids() -> Vec<u32> {
-    let content = read_gguf_header(&mut File::open(demo_model()).unwrap()).unwrap();
+    let content = read_gguf_header(&mut File::open(tiny_model()).unwrap()).unwrap();
     let tokenizer = GgufTokenizer::from_metadata(&content.metadata).unwrap();
     let text = "<start_of_turn>user\nTranslate into English: قال وزير الخارجية \
         إن المحادثات في موسكو استمرت معظم اليوم.<end_of_turn>\n<start_of_turn>model\n";
@@ -76,7 +76,7 @@ fn our_gemma3_computes_what_candles_does() {
 
     // One model at a time: candle's alone takes gigabytes.
     let (expected, greedy) = {
-        let mut file = File::open(demo_model()).unwrap();
+        let mut file = File::open(tiny_model()).unwrap();
         let content = read_gguf_header(&mut file).unwrap();
         let mut model =
             quantized_gemma3::ModelWeights::from_gguf(content, &mut file, &device).unwrap();
@@ -87,7 +87,7 @@ fn our_gemma3_computes_what_candles_does() {
         )
     };
     let (actual, _) = {
-        let mut file = File::open(demo_model()).unwrap();
+        let mut file = File::open(tiny_model()).unwrap();
         let content = read_gguf_header(&mut file).unwrap();
         let mut model = gemma3::load(&content, &mut file, &device).unwrap();
         run(
@@ -132,7 +132,7 @@ fn our_gemma3_computes_what_candles_does() {
 fn a_prompt_continued_in_a_second_piece_matches_the_whole() {
     let prompt = prompt_ids();
     let device = Device::Cpu;
-    let mut file = File::open(demo_model()).unwrap();
+    let mut file = File::open(tiny_model()).unwrap();
     let content = read_gguf_header(&mut file).unwrap();
     let mut model = gemma3::load(&content, &mut file, &device).unwrap();
     let ids = |ids: &[u32]| Tensor::new(ids, &device).unwrap().unsqueeze(0).unwrap();

@@ -1,5 +1,5 @@
 //! The GGUF tokenizer against references made by
-//! `tools/make_gguf_tokenizer_fixtures.py` on the demo model (Gemma 3 270M):
+//! `tools/make_gguf_tokenizer_fixtures.py` on the tiny profile's model (Gemma 3 270M):
 //! llama.cpp's own tokenization and transformers' GGUF-converted tokenizer.
 //! The model file comes from `scripts/fetch-demo-model.sh` (CI runs it).
 //! The byte-level BPE path (Qwen2 style) is checked on a tiny GGUF made by
@@ -10,7 +10,7 @@ mod common;
 use std::collections::HashSet;
 
 use candle_core::quantized::gguf_file;
-use common::fixtures::{demo_model, gguf_fixtures};
+use common::fixtures::{gguf_fixtures, tiny_model};
 use serde::Deserialize;
 use tarjama::llm::tokenizer::GgufTokenizer;
 
@@ -37,7 +37,7 @@ fn gemma3_gguf_tokenizer_matches_llama_cpp_and_transformers() {
         &std::fs::read(gguf_fixtures().join("gemma3_tokenizer_reference.json")).unwrap(),
     )
     .unwrap();
-    let path = demo_model();
+    let path = tiny_model();
     assert_eq!(
         tarjama::files::sha256_file(&path).unwrap(),
         reference.gguf_sha256

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference tokenizations for the demo Gemma 3 GGUF (tests/fixtures/gguf/).
 
-Reads the GGUF that scripts/fetch-demo-model.sh puts in models/demo/, prints
+Reads the GGUF that scripts/fetch-demo-model.sh puts in models/gemma-3-270m/, prints
 the tokenizer metadata it holds, builds transformers' tokenizer from the same
 file (AutoTokenizer.from_pretrained(dir, gguf_file=name)), tokenizes a fixed
 list of texts (Arabic sentences from seeds/*.txt, English news, mixed text,
@@ -48,7 +48,7 @@ import gguf
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_GGUF = ROOT / "models" / "demo" / "gemma-3-270m-q4_k_m.gguf"
+DEFAULT_GGUF = ROOT / "models" / "gemma-3-270m" / "gemma-3-270m-q4_k_m.gguf"
 DEFAULT_OUT = ROOT / "tests" / "fixtures" / "gguf" / "gemma3_tokenizer_reference.json"
 SEED_DIR = ROOT / "seeds"
 

@@ -41,11 +41,11 @@ pub struct CheckedAnswer {
 pub fn ask_checked(
     model: &LanguageModel,
     max_tokens: usize,
-    prompt: impl Fn(Attempt) -> Prompt,
+    prompt: impl Fn(Attempt) -> Result<Prompt>,
     check: impl Fn(Attempt, &str) -> Vec<Flag>,
 ) -> Result<CheckedAnswer> {
     let ask = |attempt: Attempt| -> Result<CheckedAnswer> {
-        let Prompt { text, stop } = prompt(attempt);
+        let Prompt { text, stop } = prompt(attempt)?;
         let completion = model.complete(&text, max_tokens, stop)?;
         let flags = answer_flags(&completion, check(attempt, &completion.text));
         Ok(CheckedAnswer { completion, flags })

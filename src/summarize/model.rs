@@ -85,13 +85,13 @@ fn prompt(
     article: &str,
     limits: &SummaryLimits,
     attempt: Attempt,
-) -> Prompt {
+) -> Result<Prompt> {
     let instructions = instructions(limits, attempt);
     if model.is_chat() {
-        return Prompt {
-            text: model.chat_prompt(SYSTEM, &format!("{instructions}\n\nArticle:\n{article}")),
+        return Ok(Prompt {
+            text: model.chat_prompt(SYSTEM, &format!("{instructions}\n\nArticle:\n{article}"))?,
             stop: &[],
-        };
+        });
     }
     // A base model continues the pattern; the line break ends its answer.
     // The strict retry leads with the instructions too.
@@ -101,10 +101,10 @@ fn prompt(
         String::new()
     };
     let flat = article.replace('\n', " ");
-    Prompt {
+    Ok(Prompt {
         text: format!("{lead}{FEW_SHOT}Article: {flat}\nSummary:"),
         stop: &["\n"],
-    }
+    })
 }
 
 /// The prompt text a summary must not echo. A base model may copy the

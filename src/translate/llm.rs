@@ -120,14 +120,16 @@ impl LlmTranslator {
         source_tokens * 3 / 2 + 16
     }
 
-    fn prompt(&self, text: &str, attempt: Attempt) -> Prompt {
+    fn prompt(&self, text: &str, attempt: Attempt) -> Result<Prompt> {
         let strict = attempt == Attempt::Strict;
         if self.model.is_chat() {
             let ask = if strict { ASK_STRICT } else { ASK };
-            Prompt {
-                text: self.model.chat_prompt(SYSTEM, &format!("{ask}\n\n{text}")),
+            Ok(Prompt {
+                text: self
+                    .model
+                    .chat_prompt(SYSTEM, &format!("{ask}\n\n{text}"))?,
                 stop: &[],
-            }
+            })
         } else {
             // A base model continues the pattern; the line break ends its
             // answer. The strict retry leads with the instruction too.
@@ -136,10 +138,10 @@ impl LlmTranslator {
             } else {
                 String::new()
             };
-            Prompt {
+            Ok(Prompt {
                 text: format!("{lead}{FEW_SHOT}Arabic: {text}\nEnglish:"),
                 stop: &["\n"],
-            }
+            })
         }
     }
 

@@ -37,20 +37,36 @@ pub fn gguf_fixtures() -> PathBuf {
     root().join("tests/fixtures/gguf")
 }
 
-/// The catalog shipped with tarjama (its `demo` profile runs offline).
+/// The catalog shipped with tarjama (its `tiny` and `demo` profiles run
+/// offline, on the models from PyPI).
 pub fn catalog() -> PathBuf {
     root().join("models.toml")
 }
 
-/// The demo model (Gemma 3 270M, from PyPI). Fails, naming the file, when
-/// `scripts/fetch-demo-model.sh` has not been run: tests that need it must
-/// not pass without it.
-pub fn demo_model() -> PathBuf {
-    let path = root().join("models/demo/gemma-3-270m-q4_k_m.gguf");
+/// A model file that `scripts/fetch-demo-model.sh` puts under `models/`.
+/// Fails, naming the file, when the script has not been run: tests that
+/// need a real model must not pass without it.
+fn fetched_model(relative: &str) -> PathBuf {
+    let path = root().join("models").join(relative);
     assert!(
         path.is_file(),
         "{} is missing: run scripts/fetch-demo-model.sh first",
         path.display()
     );
     path
+}
+
+/// Gemma 3 270M base, Q4_K_M: the `tiny` profile's model.
+pub fn tiny_model() -> PathBuf {
+    fetched_model("gemma-3-270m/gemma-3-270m-q4_k_m.gguf")
+}
+
+/// Qwen2.5-Coder-1.5B-Instruct, Q4_K_M: the `demo` profile's model.
+pub fn qwen_coder_model() -> PathBuf {
+    fetched_model("qwen2.5-coder-1.5b-instruct/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+}
+
+/// SmolLM2-135M-Instruct, Q4_1 (llama architecture).
+pub fn smollm2_model() -> PathBuf {
+    fetched_model("smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf")
 }

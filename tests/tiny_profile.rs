@@ -1,4 +1,4 @@
-//! The demo profile end to end: Gemma 3 270M (base) from PyPI translates
+//! The tiny profile end to end: Gemma 3 270M (base) from PyPI translates
 //! and summarizes a short article through the real GGUF path. Its English
 //! is poor; what is tested is that the pipeline runs, records carry the
 //! summary and its provenance, and two runs give byte-identical files.
@@ -11,19 +11,19 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::command::{assert_success, tarjama_command};
-use common::fixtures::{catalog, demo_model, seed};
+use common::fixtures::{catalog, seed, tiny_model};
 use common::workspace::empty_workspace;
 use tarjama::llm::ask::{ask_checked, Attempt, Prompt};
 use tarjama::llm::LanguageModel;
 use tarjama::output::labels::Flag;
 use tarjama::output::record::Record;
 
-/// `tarjama args… --profile demo --catalog models.toml` in `cwd`.
-fn tarjama_demo(args: &[&str], cwd: &Path) -> Output {
+/// `tarjama args… --profile tiny --catalog models.toml` in `cwd`.
+fn tarjama_tiny(args: &[&str], cwd: &Path) -> Output {
     let catalog = catalog();
     tarjama_command(cwd)
         .args(args)
-        .args(["--profile", "demo", "--catalog", catalog.to_str().unwrap()])
+        .args(["--profile", "tiny", "--catalog", catalog.to_str().unwrap()])
         .output()
         .unwrap()
 }
@@ -39,13 +39,13 @@ fn short_article(dir: &Path) -> PathBuf {
 }
 
 #[test]
-fn demo_profile_translates_and_summarizes_deterministically() {
-    demo_model(); // fails here if scripts/fetch-demo-model.sh was not run
+fn tiny_profile_translates_and_summarizes_deterministically() {
+    tiny_model(); // fails here if scripts/fetch-demo-model.sh was not run
     let dir = empty_workspace();
     short_article(dir.path());
-    let first = tarjama_demo(&["run", "in", "--out", "out1"], dir.path());
+    let first = tarjama_tiny(&["run", "in", "--out", "out1"], dir.path());
     assert_success(&first);
-    let second = tarjama_demo(&["run", "in", "--out", "out2"], dir.path());
+    let second = tarjama_tiny(&["run", "in", "--out", "out2"], dir.path());
     assert_success(&second);
     for name in ["short.json", "short.md"] {
         let a = fs::read(dir.path().join("out1").join(name)).unwrap();
@@ -54,7 +54,7 @@ fn demo_profile_translates_and_summarizes_deterministically() {
     }
     let record = Record::read(&dir.path().join("out1/short.json")).unwrap();
     assert!(record.is_intact());
-    assert_eq!(record.translator.name, "gemma-3-270m-demo");
+    assert_eq!(record.translator.name, "gemma-3-270m");
     assert_eq!(
         record.translator.files["gemma-3-270m-q4_k_m.gguf"],
         "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
@@ -62,7 +62,7 @@ fn demo_profile_translates_and_summarizes_deterministically() {
     let summary = record
         .summary
         .as_ref()
-        .expect("the demo profile summarizes");
+        .expect("the tiny profile summarizes");
     assert_eq!(summary.settings.method.as_str(), "model");
     assert!(!summary.text.is_empty());
     assert_eq!(record.paragraphs.len(), 2);
@@ -74,11 +74,11 @@ fn demo_profile_translates_and_summarizes_deterministically() {
     );
 
     // A rerun with nothing changed does nothing.
-    let third = tarjama_demo(&["run", "in", "--out", "out1"], dir.path());
+    let third = tarjama_tiny(&["run", "in", "--out", "out1"], dir.path());
     assert!(String::from_utf8_lossy(&third.stderr).contains("translated 0, up to date 1"));
 
     // translate prints the same English the record holds.
-    let printed = tarjama_demo(&["translate", "in/short.txt"], dir.path());
+    let printed = tarjama_tiny(&["translate", "in/short.txt"], dir.path());
     assert!(printed.status.success());
     let expected: Vec<&str> = record
         .paragraphs
@@ -97,10 +97,12 @@ fn demo_profile_translates_and_summarizes_deterministically() {
 /// and its next number ends at the comma after it.
 #[test]
 fn an_answer_cut_off_by_the_token_limit_is_flagged_truncated() {
-    let model = LanguageModel::load(&demo_model(), None).unwrap();
-    let count = |_: Attempt| Prompt {
-        text: "one, two, three, four, five, six, seven,".to_string(),
-        stop: &[],
+    let model = LanguageModel::load(&tiny_model(), None).unwrap();
+    let count = |_: Attempt| {
+        Ok(Prompt {
+            text: "one, two, three, four, five, six, seven,".to_string(),
+            stop: &[],
+        })
     };
     let no_checks = |_: Attempt, _: &str| Vec::new();
 
@@ -109,9 +111,11 @@ fn an_answer_cut_off_by_the_token_limit_is_flagged_truncated() {
     assert_eq!(cut.completion.generated_tokens, 4);
     assert_eq!(cut.flags, vec![Flag::Retried, Flag::Truncated]);
 
-    let line = |_: Attempt| Prompt {
-        text: "one, two, three, four, five, six, seven,".to_string(),
-        stop: &[","],
+    let line = |_: Attempt| {
+        Ok(Prompt {
+            text: "one, two, three, four, five, six, seven,".to_string(),
+            stop: &[","],
+        })
     };
     let ended = ask_checked(&model, 16, line, no_checks).unwrap();
     assert!(ended.completion.finished, "{:?}", ended.completion.text);

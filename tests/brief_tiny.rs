@@ -1,4 +1,4 @@
-//! The brief with a language model (the demo profile, Gemma 3 270M from
+//! The brief with a language model (the tiny profile, Gemma 3 270M from
 //! PyPI): the run asks the model for each story's merged summary, checks
 //! it, and caches it, so `tarjama brief` afterwards — with no model loaded
 //! — gives a byte-identical brief. Needs `scripts/fetch-demo-model.sh`
@@ -9,12 +9,12 @@ mod common;
 use std::fs;
 
 use common::command::{assert_success, tarjama};
-use common::fixtures::{catalog, demo_model, seed};
+use common::fixtures::{catalog, seed, tiny_model};
 use common::workspace::empty_workspace;
 
 #[test]
 fn model_merge_is_cached_and_the_rebuilt_brief_is_identical() {
-    demo_model(); // fails here if scripts/fetch-demo-model.sh was not run
+    tiny_model(); // fails here if scripts/fetch-demo-model.sh was not run
     let dir = empty_workspace();
     // Two short articles of one story (a headline and a paragraph each),
     // enough for a merge without minutes of CPU time.
@@ -39,7 +39,7 @@ fn model_merge_is_cached_and_the_rebuilt_brief_is_identical() {
             "--out",
             "out",
             "--profile",
-            "demo",
+            "tiny",
             "--catalog",
             catalog.to_str().unwrap(),
             "--similarity",
