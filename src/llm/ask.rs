@@ -64,10 +64,16 @@ pub fn ask_checked(
     Ok(kept)
 }
 
-/// The checks' flags, and `Flag::Truncated` last when the answer ran into
-/// the token limit: a cut-off translation has lost the end of its source,
+/// The checks' flags, `Flag::Repetitive` when generation stopped a loop,
+/// and `Flag::Truncated` last when the answer ran into the token limit: a cut-off translation has lost the end of its source,
 /// and a cut-off summary stops mid-sentence, whatever the checks found.
 fn answer_flags(completion: &Completion, mut flags: Vec<Flag>) -> Vec<Flag> {
+    // Generation stopped a loop early, so the cut answer may not repeat
+    // enough for the checks to see it; it is repetitive all the same.
+    if completion.looped && !flags.contains(&Flag::Repetitive) {
+        flags.push(Flag::Repetitive);
+        flags.sort();
+    }
     if !completion.finished {
         flags.push(Flag::Truncated);
     }
@@ -84,7 +90,25 @@ mod tests {
             prompt_tokens: 10,
             generated_tokens: 2,
             finished,
+            looped: false,
         }
+    }
+
+    #[test]
+    fn an_answer_stopped_in_a_loop_is_flagged_repetitive_once() {
+        let looped = Completion {
+            looped: true,
+            ..completion(true)
+        };
+        assert_eq!(answer_flags(&looped, vec![]), vec![Flag::Repetitive]);
+        assert_eq!(
+            answer_flags(&looped, vec![Flag::TooLong, Flag::ArabicScript]),
+            vec![Flag::TooLong, Flag::Repetitive, Flag::ArabicScript]
+        );
+        assert_eq!(
+            answer_flags(&looped, vec![Flag::Repetitive]),
+            vec![Flag::Repetitive]
+        );
     }
 
     #[test]

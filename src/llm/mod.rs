@@ -134,6 +134,31 @@ pub struct Completion {
     pub generated_tokens: usize,
     /// False when the token limit cut the answer off.
     pub finished: bool,
+    /// True when generation stopped because the output had started
+    /// repeating itself ([`looping_tail`]); the repeats are cut off.
+    pub looped: bool,
+}
+
+/// The shortest unit of 1–32 tokens that the end of `ids` repeats back to
+/// back at least three times and over at least 16 tokens — a loop, not a
+/// list or a refrain — as the number of tokens after its first copy (the
+/// part to drop). `None` when the end does not loop. Deterministic: it
+/// looks at the ids only.
+pub fn looping_tail(ids: &[u32]) -> Option<usize> {
+    const LONGEST_UNIT: usize = 32;
+    const SHORTEST_RUN: usize = 16;
+    (1..=LONGEST_UNIT).find_map(|unit| {
+        let copies = SHORTEST_RUN.div_ceil(unit).max(3);
+        let run = unit * copies;
+        if ids.len() < run {
+            return None;
+        }
+        let tail = &ids[ids.len() - run..];
+        tail.iter()
+            .zip(&tail[unit..])
+            .all(|(a, b)| a == b)
+            .then_some(run - unit)
+    })
 }
 
 pub struct LanguageModel {
@@ -313,6 +338,7 @@ impl LanguageModel {
         let mut logits = weights.forward(&input, 0)?;
         let mut generated: Vec<u32> = Vec::new();
         let mut finished = false;
+        let mut looped = false;
         while generated.len() < max_tokens {
             let next = argmax_last(&logits)?;
             if self.stop_ids.contains(&next) {
@@ -320,6 +346,13 @@ impl LanguageModel {
                 break;
             }
             generated.push(next);
+            if let Some(extra) = looping_tail(&generated) {
+                // A model in a loop never leaves it under greedy decoding:
+                // stop now, keeping one copy of what it repeats.
+                generated.truncate(generated.len() - extra);
+                looped = true;
+                break;
+            }
             if !stop_text.is_empty() {
                 let text = self.tokenizer.decode(&generated, false);
                 if stop_text.iter().any(|s| text.contains(s)) {
@@ -338,7 +371,8 @@ impl LanguageModel {
             text: text.trim().to_string(),
             prompt_tokens: prompt_ids.len(),
             generated_tokens: generated.len(),
-            finished,
+            finished: finished || looped,
+            looped,
         })
     }
 }
@@ -392,7 +426,25 @@ fn argmax_last(logits: &Tensor) -> Result<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::{read_gguf_header_and_tokenizer, Family};
+    use super::{looping_tail, read_gguf_header_and_tokenizer, Family};
+
+    #[test]
+    fn a_loop_is_found_at_the_end_and_cut_to_one_copy() {
+        // One token sixteen times: fifteen to drop.
+        assert_eq!(looping_tail(&[9; 16]), Some(15));
+        assert_eq!(looping_tail(&[9; 15]), None);
+        // A five-token phrase four times (20 tokens ≥ 16): three copies to drop.
+        let phrase = [1, 2, 3, 4, 5];
+        let looped: Vec<u32> = [7, 8].into_iter().chain(phrase.repeat(4)).collect();
+        assert_eq!(looping_tail(&looped), Some(15));
+        // Three copies are only 15 tokens: not yet a loop.
+        assert_eq!(looping_tail(&phrase.repeat(3)), None);
+        // A list that never repeats, and a repeat that is not at the end.
+        let list: Vec<u32> = (0..64).collect();
+        assert_eq!(looping_tail(&list), None);
+        let earlier: Vec<u32> = [9; 20].into_iter().chain(0..8).collect();
+        assert_eq!(looping_tail(&earlier), None);
+    }
 
     /// The hand-made seeds of the `gguf` fuzz target are real GGUF
     /// tokenizers of both kinds, so fuzzing starts from inputs that reach
