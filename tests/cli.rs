@@ -11,7 +11,7 @@ use std::process::Stdio;
 use common::command::{assert_success, stderr, tarjama, tarjama_command};
 use common::encodings::utf16;
 use common::fixtures::{root, tiny_base};
-use common::outputs::files_with_extension;
+use common::outputs::{files_with_extension, printed_english};
 use common::workspace::workspace;
 use tarjama::files::sha256_file;
 use tarjama::output::record::Record;
@@ -199,14 +199,9 @@ fn translate_prints_paragraphs_and_writes_nothing() {
     );
     let record: Record = serde_json::from_slice(&json.stdout).unwrap();
     assert!(record.is_intact());
-    let expected: Vec<&str> = record
-        .paragraphs
-        .iter()
-        .map(|p| p.translation.as_str())
-        .collect();
     assert_eq!(
         String::from_utf8(text.stdout).unwrap(),
-        format!("{}\n", expected.join("\n\n"))
+        printed_english(&record)
     );
     assert_eq!(fs::read_dir(ws.path()).unwrap().count(), before.len());
 
@@ -225,7 +220,7 @@ fn translate_prints_paragraphs_and_writes_nothing() {
     let piped = child.wait_with_output().unwrap();
     assert_eq!(
         String::from_utf8(piped.stdout).unwrap(),
-        format!("{}\n", expected.join("\n\n"))
+        printed_english(&record)
     );
 }
 

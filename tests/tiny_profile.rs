@@ -12,6 +12,7 @@ use std::process::Output;
 
 use common::command::{assert_success, tarjama_command};
 use common::fixtures::{catalog, seed, tiny_model};
+use common::outputs::printed_english;
 use common::workspace::empty_workspace;
 use tarjama::llm::ask::{ask_checked, Attempt, Prompt};
 use tarjama::llm::LanguageModel;
@@ -80,14 +81,9 @@ fn tiny_profile_translates_and_summarizes_deterministically() {
     // translate prints the same English the record holds.
     let printed = tarjama_tiny(&["translate", "in/short.txt"], dir.path());
     assert!(printed.status.success());
-    let expected: Vec<&str> = record
-        .paragraphs
-        .iter()
-        .map(|p| p.translation.as_str())
-        .collect();
     assert_eq!(
         String::from_utf8(printed.stdout).unwrap(),
-        format!("{}\n", expected.join("\n\n"))
+        printed_english(&record)
     );
 }
 

@@ -26,3 +26,14 @@ pub fn assert_manifest_lines_are_json(path: &Path) {
             .unwrap_or_else(|e| panic!("manifest: {e}: {line}"));
     }
 }
+
+/// What `tarjama translate` prints for `record`: its paragraphs' English,
+/// a blank line between paragraphs, one newline at the end.
+pub fn printed_english(record: &tarjama::output::record::Record) -> String {
+    let paragraphs: Vec<&str> = record
+        .paragraphs
+        .iter()
+        .map(|p| p.translation.as_str())
+        .collect();
+    format!("{}\n", paragraphs.join("\n\n"))
+}
