@@ -57,6 +57,11 @@ impl ChatTemplate {
         })
     }
 
+    /// The BOS token's text, as the template may write it.
+    pub fn bos_token(&self) -> &str {
+        &self.bos_token
+    }
+
     /// The prompt for `messages`, ending where the assistant's answer
     /// starts (`add_generation_prompt`).
     pub fn render(&self, messages: &[Message]) -> Result<String> {

@@ -298,14 +298,10 @@ impl LanguageModel {
                 content: user,
             },
         ])?;
-        let bos = self
-            .tokenizer
-            .bos_id
-            .map(|id| self.tokenizer.decode(&[id], true));
-        match bos {
-            Some(bos) if self.tokenizer.wants_bos() && prompt.starts_with(&bos) => {
-                Ok(prompt[bos.len()..].to_string())
-            }
+        // The template may write the BOS itself; the tokenizer adds it.
+        let bos = chat.bos_token();
+        match prompt.strip_prefix(bos) {
+            Some(rest) if self.tokenizer.wants_bos() && !bos.is_empty() => Ok(rest.to_string()),
             _ => Ok(prompt),
         }
     }
