@@ -171,12 +171,14 @@ pub fn bench_llm(path: &Path, prompt_tokens: usize, gen_tokens: usize) -> Result
     let model = LanguageModel::load(path, None)?;
     let prompt = fixed_prompt(&model, prompt_tokens);
     // Warm-up with a short prompt.
-    model.greedy_ids(&prompt[..prompt.len().min(8)], 2, &mut || {})?;
+    model.greedy_ids(&prompt[..prompt.len().min(8)], 2, &mut |_, _| {})?;
     // `gen_tokens` decoding steps, each feeding one token.
     let mut prompt_done = None;
     let started = Instant::now();
-    let generated = model.greedy_ids(&prompt, gen_tokens, &mut || {
-        prompt_done = Some(Instant::now());
+    let generated = model.greedy_ids(&prompt, gen_tokens, &mut |step, _| {
+        if step == 0 {
+            prompt_done = Some(Instant::now());
+        }
     })?;
     let finished = Instant::now();
     let prompt_done = prompt_done.context("the prompt was never run")?;

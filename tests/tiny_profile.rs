@@ -73,6 +73,18 @@ fn tiny_profile_translates_and_summarizes_deterministically() {
         md.contains(&format!("**Summary.** {}", summary.text)),
         "{md}"
     );
+    // What a reader is shown passed its checks, or is the extractive
+    // summary with the reason the model's was set aside.
+    match &summary.model_attempt {
+        Some(attempt) => {
+            assert!(!attempt.flags.is_empty());
+            assert_ne!(attempt.text, summary.text);
+            let label = format!("*Summary: {}.*", summary.shown_label());
+            assert!(label.contains("extractive (the model's summary failed: "));
+            assert!(md.contains(&label), "{md}");
+        }
+        None => assert!(!summary.has_failed_check(), "{summary:?}"),
+    }
 
     // A rerun with nothing changed does nothing.
     let third = tarjama_tiny(&["run", "in", "--out", "out1"], dir.path());

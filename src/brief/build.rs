@@ -102,7 +102,7 @@ fn summary_method(articles: &[ArticleAnalysis], members: &[usize]) -> String {
         .iter()
         .map(|&i| match &articles[i].record.summary {
             Some(s) if summary_is_sound(&articles[i].record) => {
-                if s.settings.method == Method::Model {
+                if s.shown_method() == Method::Model {
                     "model-written summaries"
                 } else {
                     "extractive summaries"
@@ -331,7 +331,7 @@ fn summary_candidates(article: &ArticleAnalysis, index: usize) -> Vec<Quote> {
         return vec![lead_sentence(article, index)];
     }
     let summary = record.summary.as_ref().expect("checked above");
-    if summary.settings.method == Method::Extractive {
+    if summary.shown_method() == Method::Extractive {
         let mut found = Vec::new();
         for (p, paragraph) in record.paragraphs.iter().enumerate() {
             for sentence in &paragraph.sentences {

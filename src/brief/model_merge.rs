@@ -189,9 +189,17 @@ pub fn run_model(summarizer: &Summarizer, input: &MergeInput) -> Result<Option<C
     }
     let paragraphs: Vec<&str> = input.summaries.iter().map(String::as_str).collect();
     let summary = summarizer.summarize(&paragraphs, &paragraphs)?;
-    Ok(summary.map(|s| CachedMerge {
-        text: s.text,
-        flags: s.flags,
+    // The merge is the model's or nothing: its attempt, when set aside,
+    // is cached with its flags and the brief keeps its extractive merge.
+    Ok(summary.map(|s| match s.model_attempt {
+        Some(attempt) => CachedMerge {
+            text: attempt.text,
+            flags: attempt.flags,
+        },
+        None => CachedMerge {
+            text: s.text,
+            flags: s.flags,
+        },
     }))
 }
 
@@ -223,6 +231,7 @@ mod tests {
                 max_sentences: 3,
             },
             flags: vec![],
+            model_attempt: None,
         });
         r
     }

@@ -377,7 +377,9 @@ fn footer(record: &Record) -> String {
             "Summary",
             format!(
                 "{}{model}, at most {} words and {} sentences",
-                summary.settings.method, summary.settings.max_words, summary.settings.max_sentences
+                summary.shown_label(),
+                summary.settings.max_words,
+                summary.settings.max_sentences
             ),
         ));
     }
@@ -445,6 +447,12 @@ fn summary_section(record: &Record) -> String {
     match &record.summary {
         Some(summary) => {
             out.push_str(&format!("<p><bdi>{}</bdi></p>\n", escape(&summary.text)));
+            if summary.model_attempt.is_some() {
+                out.push_str(&format!(
+                    "<p class=\"note\">Summary: {}.</p>\n",
+                    escape(&summary.shown_label())
+                ));
+            }
             if !summary.flags.is_empty() {
                 out.push_str(&format!(
                     "<p class=\"note\">Summary checks failed: {}.</p>\n",

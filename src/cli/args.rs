@@ -75,8 +75,8 @@ pub struct BenchLlmArgs {
     pub model: PathBuf,
     #[arg(long, default_value_t = 128)]
     pub prompt_tokens: usize,
-    /// Decoding steps after the prompt, one token each.
-    #[arg(long, default_value_t = 64)]
+    /// Decoding steps after the prompt, one token each (at least one).
+    #[arg(long, default_value_t = 64, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub gen_tokens: usize,
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

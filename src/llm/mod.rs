@@ -23,6 +23,7 @@ use crate::models::gemma3;
 
 pub mod ask;
 pub mod chat;
+pub mod commentary;
 pub mod header;
 pub mod tokenizer;
 
@@ -380,15 +381,17 @@ impl LanguageModel {
             .map_err(|_| anyhow::anyhow!("language model poisoned by an earlier panic"))
     }
 
-    /// Runs `prompt` through the model, calls `prompt_done`, then feeds
-    /// back the greedy choice `steps` times, one token per step, ignoring
-    /// stop tokens. Returns the tokens fed back. For measuring speed
-    /// (`tarjama bench-llm`); `complete` is the one for text.
+    /// Runs `prompt` through the model, then feeds back the greedy choice
+    /// `steps` times, one token per step, ignoring stop tokens; `on_logits`
+    /// sees the logits before each choice (step 0: after the prompt).
+    /// Returns the tokens fed back. For measuring speed (`tarjama
+    /// bench-llm`) and comparing with llama.cpp; `complete` is the one for
+    /// text.
     pub fn greedy_ids(
         &self,
         prompt: &[u32],
         steps: usize,
-        prompt_done: &mut dyn FnMut(),
+        on_logits: &mut dyn FnMut(usize, &Tensor),
     ) -> Result<Vec<u32>> {
         if prompt.is_empty() || prompt.len() + steps > self.context_length {
             bail!(
@@ -401,9 +404,9 @@ impl LanguageModel {
         let device = Device::Cpu;
         let input = Tensor::new(prompt, &device)?.unsqueeze(0)?;
         let mut logits = weights.forward(&input, 0)?;
-        prompt_done();
         let mut fed = Vec::with_capacity(steps);
         for step in 0..steps {
+            on_logits(step, &logits);
             let next = argmax_last(&logits)?;
             fed.push(next);
             let input = Tensor::new(&[next], &device)?.unsqueeze(0)?;

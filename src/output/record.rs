@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::files::sha256_bytes;
 use crate::model_store::ModelFingerprint;
-use crate::output::labels::{flag_list, Flag, Method};
+use crate::output::labels::{flag_list, has_failed_check, Flag, Method};
 
 /// The tarjama version a record names; a record of another version is redone.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -114,11 +114,65 @@ fn is_f32_name(name: &str) -> bool {
 /// An article's English summary and how it was made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRecord {
+    /// The summary readers are shown: the model's when it passed its
+    /// checks, else the extractive one (see `model_attempt`).
     pub text: String,
     pub settings: SummarySettings,
-    /// Checks the summary failed ("retried" first when the stricter retry
-    /// was used); empty when it passed them all.
+    /// Checks `text` failed ("retried" first when the stricter retry was
+    /// used); empty when it passed them all.
     pub flags: Vec<Flag>,
+    /// The model's summary when it still failed a check after the retry:
+    /// kept here with its flags, and not shown. Absent otherwise, so the
+    /// records of summaries that passed are as they always were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_attempt: Option<ModelAttempt>,
+}
+
+/// A model's summary that failed its checks, and the checks it failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelAttempt {
+    pub text: String,
+    pub flags: Vec<Flag>,
+}
+
+impl SummaryRecord {
+    /// How the shown text was made: extractive when the model's summary
+    /// was set aside.
+    pub fn shown_method(&self) -> Method {
+        if self.model_attempt.is_some() {
+            Method::Extractive
+        } else {
+            self.settings.method
+        }
+    }
+
+    /// The shown text's method in words, with the reason when the model's
+    /// summary was set aside: "extractive (the model's summary failed:
+    /// too-long, repetitive)".
+    pub fn shown_label(&self) -> String {
+        match &self.model_attempt {
+            Some(attempt) => format!(
+                "extractive (the model's summary failed: {})",
+                flag_list(&attempt.flags)
+            ),
+            None => self.settings.method.to_string(),
+        }
+    }
+
+    /// Whether a check failed somewhere: in the shown text, or in the
+    /// model's summary that was set aside.
+    pub fn has_failed_check(&self) -> bool {
+        self.model_attempt.is_some() || has_failed_check(&self.flags)
+    }
+
+    /// Whether the record was made the way this version makes summaries:
+    /// a model summary that failed its checks and was shown anyway comes
+    /// from before the extractive fallback, and is redone.
+    pub fn is_settled(&self) -> bool {
+        !(self.settings.method == Method::Model
+            && self.model_attempt.is_none()
+            && has_failed_check(&self.flags))
+    }
 }
 
 /// Everything that decides a summary besides the translation.
@@ -173,6 +227,9 @@ impl Record {
         md.push_str(&format!("# {}\n\n", self.id));
         if let Some(summary) = &self.summary {
             md.push_str(&format!("**Summary.** {}\n\n", summary.text));
+            if summary.model_attempt.is_some() {
+                md.push_str(&format!("*Summary: {}.*\n\n", summary.shown_label()));
+            }
             if !summary.flags.is_empty() {
                 md.push_str(&format!(
                     "*Summary checks failed: {}.*\n\n",

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use crate::input::article::{article_id, SourceArticle};
 use crate::output::labels;
 use crate::output::lock::WhenLocked;
-use crate::output::record::{Record, RECORD_FORMAT, VERSION};
+use crate::output::record::{Record, SummaryRecord, RECORD_FORMAT, VERSION};
 use crate::output::OutputFolder;
 use crate::pipeline::{translate_articles, Pipeline};
 
@@ -106,8 +106,12 @@ impl RunSummary {
         self.translated += 1;
         self.source_tokens += record.totals.source_tokens;
         self.target_tokens += record.totals.target_tokens;
-        self.flagged_summaries +=
-            usize::from(record.summary.as_ref().is_some_and(|s| !s.flags.is_empty()));
+        self.flagged_summaries += usize::from(
+            record
+                .summary
+                .as_ref()
+                .is_some_and(|s| !s.flags.is_empty() || s.model_attempt.is_some()),
+        );
         self.flagged_translations += record
             .paragraphs
             .iter()
@@ -132,6 +136,10 @@ fn is_current(folder: &OutputFolder, article: &SourceArticle, pipeline: &Pipelin
         && &record.translator == translator.fingerprint()
         && record.decoding == translator.settings()
         && record.summary.as_ref().map(|s| &s.settings) == pipeline.summarizer.settings().as_ref()
+        && record
+            .summary
+            .as_ref()
+            .is_none_or(SummaryRecord::is_settled)
         && folder.has_markdown(&article.id)
 }
 

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::llm::commentary::is_commentary;
 use crate::output::labels::Flag;
 use crate::summarize::SummaryLimits;
 use crate::text::script::is_arabic_letter;
@@ -149,7 +150,7 @@ pub fn check(
         flags.insert(Flag::ArabicScript);
     }
     let lower = summary.to_lowercase();
-    if COMMENTARY_OPENINGS.iter().any(|o| lower.starts_with(o)) {
+    if is_commentary(summary, COMMENTARY_OPENINGS) {
         flags.insert(Flag::Commentary);
     }
     if echoes(&lower, &prompt_instructions.to_lowercase()) {

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use crate::llm::ask::{ask_checked, Attempt, CheckedAnswer, Prompt};
+use crate::llm::commentary::is_commentary;
 use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
 use crate::output::labels::Flag;
@@ -36,6 +37,17 @@ const FEW_SHOT: &str = "Arabic: وصل وزير الخارجية إلى القا
 Arabic: قالت الحكومة إن المحادثات ستستمر الأسبوع المقبل.\nEnglish: The government said the talks would continue next week.\n\n\
 Arabic: أعلن الجيش مقتل ثلاثة جنود في هجوم قرب الحدود.\nEnglish: The army announced that three soldiers were killed in an attack near the border.\n\n";
 
+/// Openings of replies that talk about the task instead of translating.
+const COMMENTARY_OPENINGS: &[&str] = &[
+    "here is",
+    "here's",
+    "sure",
+    "certainly",
+    "translation:",
+    "the translation",
+    "english:",
+];
+
 pub struct LlmTranslator {
     model: Arc<LanguageModel>,
     fingerprint: ModelFingerprint,
@@ -52,19 +64,7 @@ pub fn check_translation(source: &str, english: &str) -> Vec<Flag> {
     if english.chars().any(is_arabic_letter) {
         flags.push(Flag::ArabicScript);
     }
-    let lower = english.trim_start().to_lowercase();
-    if [
-        "here is",
-        "here's",
-        "sure",
-        "certainly",
-        "translation:",
-        "the translation",
-        "english:",
-    ]
-    .iter()
-    .any(|o| lower.starts_with(o))
-    {
+    if is_commentary(english, COMMENTARY_OPENINGS) {
         flags.push(Flag::Commentary);
     }
     let ratio = english.chars().count() as f64 / source.chars().count().max(1) as f64;
@@ -188,6 +188,14 @@ mod tests {
             check_translation(
                 source,
                 "Here is the translation: the government said the talks go on."
+            ),
+            vec![Flag::Commentary]
+        );
+        // A later piece of the paragraph opened with the phrase.
+        assert_eq!(
+            check_translation(
+                "قالت الحكومة إن المحادثات ستستمر الأسبوع المقبل. وأضافت أن الوفد سيصل غدا.",
+                "The government said the talks would continue next week. Here is the English translation of the Arabic news text: the delegation arrives tomorrow."
             ),
             vec![Flag::Commentary]
         );
