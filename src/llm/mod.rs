@@ -1,9 +1,9 @@
 //! Local language models in GGUF form, on candle-transformers' quantized
 //! architectures (Qwen2/Qwen2.5, Qwen3, Llama family) and our own Gemma 3
-//! (`crate::models::gemma3`: candle's computation without its gigabytes of
-//! rotary tables and dequantized embeddings): load one file, format a
-//! prompt the way its family expects, and generate greedily until a stop
-//! token or the token limit.
+//! (`crate::models::gemma3`: llama.cpp's computation, without the gigabytes
+//! of rotary tables and dequantized embeddings candle's model holds): load
+//! one file, format a prompt with the file's chat template, and generate
+//! greedily until a stop token or the token limit.
 //!
 //! What it is not: what to ask (see `crate::summarize` and the LLM
 //! translator), or where the file comes from (`crate::model_store`).

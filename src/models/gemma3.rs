@@ -2,21 +2,27 @@
 //! pass from token ids to the logits of the last position, with a key/value
 //! cache for one sequence.
 //!
-//! It computes what candle-transformers' `quantized_gemma3::ModelWeights`
-//! computes, op for op, and differs only in what it keeps in memory. Candle
-//! builds rotary tables for 131072 positions once per layer (about 2.4 GB
-//! for Gemma 3 270M's 18 layers) and dequantizes the token embeddings to
-//! f32 (671 MB) to look rows up. Here the two rotary tables (local and
-//! global frequency) are shared by all layers and grow only as far as the
-//! positions reached; the embeddings stay quantized, shared with the tied
-//! output head, and only the rows asked for are dequantized.
+//! It started as candle-transformers' `quantized_gemma3::ModelWeights` and
+//! keeps its arithmetic (rotary angles, quantized products) where that is
+//! right, but follows llama.cpp, the reference for the format, where candle
+//! departs from the model (`tests/llama_cpp_parity.rs` compares the two):
+//! - the feed-forward gate is GELU (tanh form, Gemma's
+//!   `gelu_pytorch_tanh`); candle's model gates it with SiLU, which moved
+//!   the first logits of a prompt by 5 to 11 against llama.cpp's;
+//! - the sliding window is llama.cpp's and transformers': a query sees its
+//!   own position and the `sliding_window - 1` before it, in a prompt and
+//!   in single-token steps alike. Candle's mask lets one position more
+//!   through, and its single-token step attends to the whole cache; both
+//!   show once a sequence passes the window (512 positions for 270M).
 //!
-//! Candle's behaviour is kept where it departs from the reference model, so
-//! that swapping one for the other changes no output: a single-token step
-//! attends to the whole cache even in sliding-window layers (the window is
-//! only applied when several tokens go through at once; it matters once a
-//! sequence passes `Config::sliding_window`, 512 positions for 270M), and
-//! the cache keeps every position.
+//! Memory is the other difference. Candle builds rotary tables for 131072
+//! positions once per layer (about 2.4 GB for Gemma 3 270M's 18 layers)
+//! and dequantizes the token embeddings to f32 (671 MB) to look rows up.
+//! Here the two rotary tables (local and global frequency) are shared by
+//! all layers and grow only as far as the positions reached; the
+//! embeddings stay quantized, shared with the tied output head, and only
+//! the rows asked for are dequantized. The cache keeps every position (a
+//! step narrows it to the window).
 //!
 //! What it is not: tokenization, prompting or sampling (`crate::llm`), or
 //! finding files. `load` reads tensors from an already opened GGUF; the
@@ -269,7 +275,8 @@ impl Layer {
 
         let residual = &xs;
         let hidden = self.ffn_norm.forward(&xs)?;
-        let gate = candle_nn::ops::silu(&self.gate_proj.forward(&hidden)?)?;
+        // `gelu` is the tanh approximation, Gemma's activation.
+        let gate = self.gate_proj.forward(&hidden)?.gelu()?;
         let up = self.up_proj.forward(&hidden)?;
         let hidden = self.down_proj.forward(&(gate * up)?)?;
         let hidden = self.post_ffn_norm.forward(&hidden)?;
@@ -310,6 +317,15 @@ impl Layer {
         };
         self.kv_cache = Some((k.clone(), v.clone()));
 
+        let (k, v) = if self.sliding && seq_len == 1 {
+            (
+                last_positions(k, config.sliding_window)?,
+                last_positions(v, config.sliding_window)?,
+            )
+        } else {
+            (k, v)
+        };
+
         let group = config.num_heads / config.num_kv_heads;
         let k = repeat_kv(k, group)?;
         let v = repeat_kv(v, group)?;
@@ -329,6 +345,16 @@ impl Layer {
     }
 }
 
+/// The last `n` positions of `[b, kv, t, d]` keys or values (all of them
+/// when there are no more).
+fn last_positions(xs: Tensor, n: usize) -> Result<Tensor> {
+    let positions = xs.dim(2)?;
+    if positions <= n {
+        return Ok(xs);
+    }
+    xs.narrow(2, positions - n, n)
+}
+
 /// Each key/value head repeated for the query heads that share it,
 /// `[b, kv, t, d] -> [b, kv * n, t, d]`, by concatenation as candle does
 /// (its measurements found that quicker than a strided broadcast copy).
@@ -342,7 +368,8 @@ fn repeat_kv(xs: Tensor, n: usize) -> Result<Tensor> {
 
 /// Gemma 3's causal mask, additive: 0 where query `i` (at position
 /// `index_pos + i`) may see key position `j`, -inf elsewhere. A
-/// sliding-window query sees its own position and the `window` before it.
+/// sliding-window query sees `window` positions: its own and the ones
+/// just before it (llama.cpp masks a key when `query - key >= window`).
 fn causal_mask(
     seq_len: usize,
     index_pos: usize,
@@ -354,7 +381,7 @@ fn causal_mask(
         .flat_map(|i| {
             let query = index_pos + i;
             (0..keys).map(move |key| {
-                let too_old = window.is_some_and(|w| key + w < query);
+                let too_old = window.is_some_and(|w| key + w <= query);
                 if key > query || too_old {
                     f32::NEG_INFINITY
                 } else {
@@ -439,8 +466,8 @@ impl Model {
         let (cos_global, sin_global) = self
             .rotary_global
             .window(index_pos, seq_len, limit, &device)?;
-        // A single new token may see every cached position, so it needs no
-        // mask (in sliding-window layers too: candle's behaviour, kept).
+        // A single new token needs no mask: it may see every cached
+        // position, and a sliding-window layer narrows its keys instead.
         let (mask_local, mask_global) = if seq_len == 1 {
             (None, None)
         } else {
@@ -475,13 +502,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_mask_matches_candles_for_a_fresh_prompt() {
-        // Candle: visible unless i < j or j + window < i.
+    fn the_mask_matches_llama_cpps_for_a_fresh_prompt() {
+        // llama.cpp: masked when j > i or i - j >= window.
         let mask = causal_mask(5, 0, Some(2), &Device::Cpu).unwrap();
         let rows: Vec<Vec<f32>> = mask.to_vec2().unwrap();
         for (i, row) in rows.iter().enumerate() {
             for (j, &v) in row.iter().enumerate() {
-                let visible = !(i < j || j + 2 < i);
+                let visible = j <= i && i - j < 2;
                 assert_eq!(v == 0., visible, "{i} {j}");
             }
         }
@@ -493,8 +520,8 @@ mod tests {
         let rows: Vec<Vec<f32>> = mask.to_vec2().unwrap();
         // Query positions 3 and 4 over keys 0..5.
         let visible = |row: &Vec<f32>| row.iter().map(|&v| v == 0.).collect::<Vec<_>>();
-        assert_eq!(visible(&rows[0]), [false, true, true, true, false]);
-        assert_eq!(visible(&rows[1]), [false, false, true, true, true]);
+        assert_eq!(visible(&rows[0]), [false, false, true, true, false]);
+        assert_eq!(visible(&rows[1]), [false, false, false, true, true]);
     }
 
     #[test]
