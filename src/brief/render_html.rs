@@ -64,6 +64,7 @@ li { margin: .3rem 0; }
 .pair .num { grid-column: 1 / -1; color: var(--muted); font-size: .8rem; }
 .pair p { margin: 0; }
 .pair:target { background: #f0f6ff; }
+.pair .check { display: block; margin-top: .35rem; padding: .15rem .4rem; background: var(--warn); }
 mark { background: var(--mark); padding: 0 .1em; }
 .empty { color: var(--muted); font-style: italic; }
 footer { margin-top: 2rem; padding-top: .75rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .85rem; }
@@ -514,8 +515,17 @@ fn paragraph_pairs(article: &ArticleAnalysis, lexicon: &Lexicon, script: SourceS
         } else {
             escape(english)
         };
+        let failed = paragraph.failed_checks();
+        let checks = if failed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\n<span class=\"note check\">Translation checks failed on this paragraph: {}.</span>",
+                escape(&labels::flag_list(&failed))
+            )
+        };
         out.push_str(&format!(
-            "<section class=\"pair\" id=\"p{number}\">\n<div class=\"num\">¶{number}</div>\n<p class=\"en\" lang=\"en\" data-paragraph=\"{number}\">{english}</p>\n<p class=\"source\" lang=\"{lang}\" dir=\"{dir}\" data-paragraph=\"{number}\">{}</p>\n</section>\n",
+            "<section class=\"pair\" id=\"p{number}\">\n<div class=\"num\">¶{number}</div>\n<p class=\"en\" lang=\"en\" data-paragraph=\"{number}\">{english}{checks}</p>\n<p class=\"source\" lang=\"{lang}\" dir=\"{dir}\" data-paragraph=\"{number}\">{}</p>\n</section>\n",
             marked_source(&paragraph.source, &marks)
         ));
     }
@@ -574,5 +584,48 @@ mod tests {
         );
         // A span that does not fall on the text is ignored, not a panic.
         assert_eq!(marked_source("abc", &[(2..9, "x".into())]), "abc");
+    }
+
+    /// A record of two paragraphs whose second sentence failed a check.
+    fn record_with_a_refusal() -> Record {
+        let sentence = |source: &str, english: &str, flags: &[&str]| {
+            serde_json::json!({"span": [0, 1], "source": source, "translation": english,
+                "source_tokens": 1, "target_tokens": 1, "flags": flags})
+        };
+        let paragraph = |source: &str, english: &str, flags: &[&str]| {
+            serde_json::json!({"span": [0, 1], "source": source, "translation": english,
+                "sentences": [sentence(source, english, flags)]})
+        };
+        serde_json::from_value(serde_json::json!({
+            "format": crate::output::record::RECORD_FORMAT, "id": "x", "tarjama_version": "0",
+            "source": {"path": "x.txt", "sha256": "ab", "bytes": 2, "encoding": "utf-8", "language": "ar"},
+            "removed": [],
+            "paragraphs": [
+                paragraph("وصل الوزير.", "The minister arrived.", &["retried"]),
+                paragraph("أ ف ب", "I cannot assist with that request.", &["retried", "commentary"]),
+            ],
+            "translator": {"name": "m", "repo": "r", "revision": "v", "files": {}},
+            "decoding": {"strategy": "llm-chat-greedy", "beams": 1, "max_length": 8, "length_penalty": 1.0,
+                "renormalize_logits": false, "max_source_tokens": 100, "precision": "gguf"},
+            "summary": null,
+            "totals": {"sentences": 2, "source_tokens": 2, "target_tokens": 2},
+            "record_sha256": ""
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_paragraph_whose_translation_failed_a_check_says_so_beside_it() {
+        let page = article_view(&crate::brief::analyse::analyse(record_with_a_refusal()));
+        let note = "<span class=\"note check\">Translation checks failed on this paragraph: commentary.</span>";
+        assert_eq!(
+            page.matches("Translation checks failed").count(),
+            1,
+            "{page}"
+        );
+        assert!(
+            page.contains(&format!("I cannot assist with that request.\n{note}</p>")),
+            "{page}"
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! record itself so damage is detectable. Records hold no clock times, so
 //! the same inputs give byte-identical files.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
@@ -66,6 +67,22 @@ pub struct ParagraphRecord {
     pub source: String,
     pub translation: String,
     pub sentences: Vec<SentenceRecord>,
+}
+
+impl ParagraphRecord {
+    /// The checks its sentences' translations failed, each once, in flag
+    /// order ("retried" alone is a pass and is left out): what a reader
+    /// is told beside the paragraph, so a refusal or an echo of the prompt
+    /// standing in for a translated sentence is never taken for the text.
+    pub fn failed_checks(&self) -> Vec<Flag> {
+        let flags: BTreeSet<Flag> = self
+            .sentences
+            .iter()
+            .flat_map(|s| s.flags.iter().copied())
+            .filter(|&f| f != Flag::Retried)
+            .collect();
+        flags.into_iter().collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -240,6 +257,13 @@ impl Record {
         for paragraph in &self.paragraphs {
             md.push_str(&paragraph.translation);
             md.push_str("\n\n");
+            let failed = paragraph.failed_checks();
+            if !failed.is_empty() {
+                md.push_str(&format!(
+                    "*Translation checks failed on this paragraph: {}.*\n\n",
+                    flag_list(&failed)
+                ));
+            }
         }
         md.push_str("---\n\n");
         md.push_str(&format!(
@@ -303,6 +327,59 @@ mod tests {
             totals: Totals::default(),
             record_sha256: String::new(),
         }
+    }
+
+    fn sentence(translation: &str, flags: Vec<Flag>) -> SentenceRecord {
+        SentenceRecord {
+            span: [0, 1],
+            source: "ب".into(),
+            translation: translation.into(),
+            source_tokens: 1,
+            target_tokens: 1,
+            copied: false,
+            flags,
+        }
+    }
+
+    #[test]
+    fn failed_translation_checks_are_shown_beside_their_paragraph() {
+        let mut record = sample();
+        record.paragraphs = vec![
+            ParagraphRecord {
+                span: [0, 1],
+                source: "ب".into(),
+                translation: "The talks went on.".into(),
+                // A retry that passed is not a failure.
+                sentences: vec![sentence("The talks went on.", vec![Flag::Retried])],
+            },
+            ParagraphRecord {
+                span: [1, 2],
+                source: "ب".into(),
+                translation: "Here is the translation: AFP. I cannot assist.".into(),
+                sentences: vec![
+                    sentence(
+                        "Here is the translation: AFP.",
+                        vec![Flag::Retried, Flag::Commentary],
+                    ),
+                    sentence(
+                        "I cannot assist.",
+                        vec![Flag::Commentary, Flag::LengthRatio],
+                    ),
+                ],
+            },
+        ];
+        assert_eq!(record.paragraphs[0].failed_checks(), vec![]);
+        assert_eq!(
+            record.paragraphs[1].failed_checks(),
+            vec![Flag::Commentary, Flag::LengthRatio]
+        );
+        let md = record.to_markdown();
+        assert!(md.contains("The talks went on.\n\nHere is"), "{md}");
+        assert!(
+            md.contains("I cannot assist.\n\n*Translation checks failed on this paragraph: commentary, length-ratio.*\n\n"),
+            "{md}"
+        );
+        assert_eq!(md.matches("Translation checks failed").count(), 1);
     }
 
     #[test]

@@ -5,13 +5,13 @@
 //! A small model invents numbers and names, slips into Arabic, repeats
 //! the prompt or chats about the task; these catch that, and the flags
 //! that remain are recorded, never hidden. The extractive summary goes
-//! through them too (it can be too long, or have no sentence at all).
+//! through the checks its copied sentences can fail (`check_extracted`).
 //! What it is not: the retry (`crate::llm::ask`), or the translation
 //! checks (`crate::translate::llm`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::llm::commentary::is_commentary;
+use crate::llm::commentary::{echoes_prompt, is_commentary};
 use crate::output::labels::Flag;
 use crate::summarize::SummaryLimits;
 use crate::text::script::is_arabic_letter;
@@ -149,14 +149,25 @@ pub fn check(
     if summary.chars().any(is_arabic_letter) {
         flags.insert(Flag::ArabicScript);
     }
-    let lower = summary.to_lowercase();
     if is_commentary(summary, COMMENTARY_OPENINGS) {
         flags.insert(Flag::Commentary);
     }
-    if echoes(&lower, &prompt_instructions.to_lowercase()) {
+    if echoes_prompt(summary, prompt_instructions) {
         flags.insert(Flag::PromptEcho);
     }
     flags.into_iter().collect()
+}
+
+/// Checks an extractive summary: it can be empty, too long or too short,
+/// or carry Arabic the translation kept. The rest cannot fail on sentences
+/// copied from the translation, and one must not: a phrase the translation
+/// itself says three times ("the French and Russian") is not a loop of
+/// the summarizer, and flagging it would send readers looking for one.
+pub fn check_extracted(summary: &str, limits: &SummaryLimits) -> Vec<Flag> {
+    check(summary, summary, "", limits)
+        .into_iter()
+        .filter(|flag| *flag != Flag::Repetitive)
+        .collect()
 }
 
 /// True when the summary has a capitalised word the translation lacks,
@@ -200,19 +211,6 @@ fn is_repetitive(summary: &str) -> bool {
         }
     }
     false
-}
-
-/// True when the summary repeats six or more consecutive words of the
-/// instructions (the article text itself may of course be repeated).
-fn echoes(summary: &str, instructions: &str) -> bool {
-    let instruction_words: Vec<&str> = words(instructions).collect();
-    let summary_words: Vec<&str> = words(summary).collect();
-    const RUN: usize = 6;
-    if instruction_words.len() < RUN || summary_words.len() < RUN {
-        return false;
-    }
-    let runs: BTreeSet<&[&str]> = instruction_words.windows(RUN).collect();
-    summary_words.windows(RUN).any(|w| runs.contains(w))
 }
 
 #[cfg(test)]
@@ -279,6 +277,26 @@ mod tests {
         assert_eq!(
             flags("Le Drian met Shoigu in Moscow, Shoigu in Moscow met Le Drian, Shoigu in Moscow again."),
             vec![Flag::Repetitive]
+        );
+    }
+
+    #[test]
+    fn an_extract_is_checked_for_length_and_script_only() {
+        let limits = SummaryLimits::default();
+        // Sentences a translation can hold, phrases repeated and all.
+        let extract = "The French and Russian military held talks on Thursday. \
+            The French and Russian ministers discussed plans of the French and Russian forces.";
+        assert_eq!(check_extracted(extract, &limits), vec![]);
+        // A model's summary saying the same is flagged.
+        assert_eq!(check(extract, extract, "", &limits), vec![Flag::Repetitive]);
+        assert_eq!(check_extracted("", &limits), vec![Flag::Empty]);
+        assert_eq!(
+            check_extracted(&"Le Drian met Shoigu in Moscow. ".repeat(20), &limits),
+            vec![Flag::TooLong]
+        );
+        assert_eq!(
+            check_extracted("The minister arrived in موسكو on Monday morning.", &limits),
+            vec![Flag::ArabicScript]
         );
     }
 

@@ -31,9 +31,21 @@ pub fn extractive(sentences: &[&str], limits: &SummaryLimits) -> String {
     }
     chosen
         .iter()
-        .map(|&i| sentences[i].trim())
+        .map(|&i| ended(sentences[i].trim()))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The sentence with a full stop added when it has no closing mark: a
+/// headline picked beside the first sentence must not run into it
+/// ("Talks in Moscow After a year…").
+fn ended(sentence: &str) -> String {
+    const CLOSING: [char; 10] = ['.', '!', '?', '…', '"', '”', '»', '\'', ')', ':'];
+    if sentence.is_empty() || sentence.ends_with(CLOSING) {
+        sentence.to_string()
+    } else {
+        format!("{sentence}.")
+    }
 }
 
 /// The non-empty sentences as (score, index), best first; ties to the
@@ -93,5 +105,23 @@ mod tests {
         assert_eq!(summary, "Le Drian met Shoigu in Moscow on Monday. Le Drian and Shoigu agreed to exchange intelligence in Moscow.");
         assert!(words(&summary).count() <= 20);
         assert_eq!(extractive(&[], &limits), "");
+    }
+
+    #[test]
+    fn a_headline_picked_for_the_summary_gets_a_full_stop() {
+        let sentences = [
+            "Talks on Syria in Moscow",
+            "Le Drian met Shoigu in Moscow on Monday.",
+            "Shoigu said: \"Moscow and Paris share an enemy.\"",
+        ];
+        let limits = SummaryLimits {
+            max_words: 40,
+            max_sentences: 3,
+        };
+        assert_eq!(
+            extractive(&sentences, &limits),
+            "Talks on Syria in Moscow. Le Drian met Shoigu in Moscow on Monday. \
+             Shoigu said: \"Moscow and Paris share an enemy.\""
+        );
     }
 }

@@ -24,7 +24,7 @@ pub mod checks;
 pub mod extractive;
 pub mod model;
 
-pub use checks::check;
+pub use checks::{check, check_extracted};
 pub use extractive::extractive;
 
 /// Limits every summary is held to.
@@ -92,13 +92,13 @@ impl Summarizer {
         let (text, flags, model_attempt) = match self {
             Self::Off => return Ok(None),
             Self::Extractive(limits) => {
-                let (text, flags) = checked_extractive(paragraphs, sentences, limits);
+                let (text, flags) = checked_extractive(sentences, limits);
                 (text, flags, None)
             }
             Self::Model { model, limits, .. } => {
                 let answer = model::summarize(model, paragraphs, limits)?;
                 shown_summary(answer.completion.text, answer.flags, || {
-                    checked_extractive(paragraphs, sentences, limits)
+                    checked_extractive(sentences, limits)
                 })
             }
         };
@@ -132,13 +132,9 @@ fn shown_summary(
 
 /// The extractive summary and the checks it failed (it can be too long,
 /// or have no sentence at all).
-fn checked_extractive(
-    paragraphs: &[&str],
-    sentences: &[&str],
-    limits: &SummaryLimits,
-) -> (String, Vec<Flag>) {
+fn checked_extractive(sentences: &[&str], limits: &SummaryLimits) -> (String, Vec<Flag>) {
     let text = extractive(sentences, limits);
-    let flags = check(&text, &paragraphs.join("\n"), "", limits);
+    let flags = check_extracted(&text, limits);
     (text, flags)
 }
 

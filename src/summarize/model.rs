@@ -68,9 +68,13 @@ fn opening(model: &LanguageModel, paragraphs: &[&str]) -> String {
     article.trim_end().to_string()
 }
 
+/// The request. Its example attribution is generic and shorter than the
+/// echo check's six-word run: an example taken from one story ("according
+/// to the Russian defence ministry") was copied into summaries of
+/// articles that never said it, and then flagged as an echo.
 fn instructions(limits: &SummaryLimits, attempt: Attempt) -> String {
     let mut ask = format!(
-        "Summarize the article below in 2 to {} sentences and at most {} words. Keep attributions such as \"according to the Russian defence ministry\". Use only names and numbers that appear in the article. Reply with the summary only.",
+        "Summarize the article below in 2 to {} sentences and at most {} words. Keep attributions such as \"the ministry said\". Use only names and numbers that appear in the article. Reply with the summary only.",
         limits.max_sentences.max(2),
         limits.max_words
     );

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use crate::llm::ask::{ask_checked, Attempt, CheckedAnswer, Prompt};
-use crate::llm::commentary::is_commentary;
+use crate::llm::commentary::{echoes_prompt, is_commentary};
 use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
 use crate::output::labels::Flag;
@@ -54,8 +54,9 @@ pub struct LlmTranslator {
     max_source_tokens: usize,
 }
 
-/// Problems with a model's translation of `source`.
-pub fn check_translation(source: &str, english: &str) -> Vec<Flag> {
+/// Problems with a model's translation of `source`, asked for with
+/// `prompt` (the text the answer must not echo).
+pub fn check_translation(source: &str, english: &str, prompt: &str) -> Vec<Flag> {
     let mut flags = Vec::new();
     if english.trim().is_empty() {
         flags.push(Flag::Empty);
@@ -66,6 +67,9 @@ pub fn check_translation(source: &str, english: &str) -> Vec<Flag> {
     }
     if is_commentary(english, COMMENTARY_OPENINGS) {
         flags.push(Flag::Commentary);
+    }
+    if echoes_prompt(english, prompt) {
+        flags.push(Flag::PromptEcho);
     }
     let ratio = english.chars().count() as f64 / source.chars().count().max(1) as f64;
     if ratio < LENGTH_RATIO.0 || ratio > LENGTH_RATIO.1 {
@@ -145,6 +149,21 @@ impl LlmTranslator {
         }
     }
 
+    /// The prompt text an answer must not repeat: the request, and for a
+    /// base model the worked examples too.
+    fn echo_source(&self, attempt: Attempt) -> String {
+        let ask = if attempt == Attempt::Strict {
+            ASK_STRICT
+        } else {
+            ASK
+        };
+        if self.model.is_chat() {
+            ask.to_string()
+        } else {
+            format!("{ask}\n{FEW_SHOT}")
+        }
+    }
+
     pub fn translate(&self, texts: &[String]) -> Result<Vec<Translation>> {
         texts.iter().map(|text| self.translate_one(text)).collect()
     }
@@ -156,7 +175,7 @@ impl LlmTranslator {
             &self.model,
             budget,
             |attempt| self.prompt(text, attempt),
-            |_, english| check_translation(text, english),
+            |attempt, english| check_translation(text, english, &self.echo_source(attempt)),
         )?;
         Ok(Translation {
             text: completion.text,
@@ -169,7 +188,7 @@ impl LlmTranslator {
 
 #[cfg(test)]
 mod tests {
-    use super::check_translation;
+    use super::{check_translation, ASK, ASK_STRICT};
     use crate::output::labels::Flag;
 
     #[test]
@@ -177,17 +196,19 @@ mod tests {
         let source = "قالت الحكومة إن المحادثات ستستمر الأسبوع المقبل.";
         assert!(check_translation(
             source,
-            "The government said the talks would continue next week."
+            "The government said the talks would continue next week.",
+            ASK
         )
         .is_empty());
         assert_eq!(
-            check_translation(source, "The government said المحادثات would continue."),
+            check_translation(source, "The government said المحادثات would continue.", ASK),
             vec![Flag::ArabicScript]
         );
         assert_eq!(
             check_translation(
                 source,
-                "Here is the translation: the government said the talks go on."
+                "Here is the translation: the government said the talks go on.",
+                ASK
             ),
             vec![Flag::Commentary]
         );
@@ -195,11 +216,20 @@ mod tests {
         assert_eq!(
             check_translation(
                 "قالت الحكومة إن المحادثات ستستمر الأسبوع المقبل. وأضافت أن الوفد سيصل غدا.",
-                "The government said the talks would continue next week. Here is the English translation of the Arabic news text: the delegation arrives tomorrow."
+                "The government said the talks would continue next week. Here is the English translation of the Arabic news text: the delegation arrives tomorrow.",
+                ASK
             ),
             vec![Flag::Commentary]
         );
-        assert_eq!(check_translation(source, "Talks."), vec![Flag::LengthRatio]);
-        assert_eq!(check_translation(source, "  "), vec![Flag::Empty]);
+        assert_eq!(
+            check_translation(source, "Talks.", ASK),
+            vec![Flag::LengthRatio]
+        );
+        assert_eq!(check_translation(source, "  ", ASK), vec![Flag::Empty]);
+        // The demo model's retry for the byline "أ ف ب" (seed 001).
+        assert_eq!(
+            check_translation("أ ف ب", "No Arabic, no notes, no introduction.", ASK_STRICT),
+            vec![Flag::PromptEcho, Flag::LengthRatio]
+        );
     }
 }
