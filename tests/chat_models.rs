@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::fixtures::{qwen_coder_model, smollm2_model};
+use common::fixtures::{qwen_coder_model, smollm2_model, tiny_model};
 use tarjama::llm::LanguageModel;
 
 fn fixture() -> serde_json::Value {
@@ -52,4 +52,15 @@ fn smollm2_is_prompted_with_its_own_chatml_template() {
 #[test]
 fn qwen_coder_is_prompted_with_its_own_template() {
     check_prompt("qwen2.5-coder-1.5b-instruct", &qwen_coder_model());
+}
+
+/// Gemma 3 270M is a base model and its file carries no template (the
+/// fixture's renderer found none): tarjama prompts it with few-shot text,
+/// not with a chat format of its own making.
+#[test]
+fn gemma_base_has_no_template_and_is_not_prompted_as_a_chat() {
+    let fixture = fixture();
+    assert!(fixture["models"]["gemma-3-270m"]["chat_template"].is_null());
+    let model = LanguageModel::load(&tiny_model(), None).unwrap();
+    assert!(!model.is_chat());
 }
