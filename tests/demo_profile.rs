@@ -17,6 +17,7 @@ use std::process::Output;
 use common::command::{assert_success, tarjama_command};
 use common::fixtures::{catalog, qwen_coder_model};
 use common::workspace::empty_workspace;
+use tarjama::output::markdown::escape;
 use tarjama::output::record::Record;
 use tarjama::text::script::is_arabic_letter;
 
@@ -85,11 +86,11 @@ fn demo_profile_translates_summarizes_and_briefs_deterministically() {
     assert!(!summary.text.chars().any(is_arabic_letter), "{summary:?}");
     let md = fs::read_to_string(dir.path().join("out1/bridge.md")).unwrap();
     assert!(
-        md.contains(&format!("**Summary.** {}", summary.text)),
+        md.contains(&format!("**Summary.** {}", escape(&summary.text))),
         "{md}"
     );
     if summary.model_attempt.is_some() {
-        assert!(md.contains(&format!("*Summary: {}.*", summary.shown_label())));
+        assert!(md.contains(&format!("*Summary: {}.*", escape(&summary.shown_label()))));
     } else {
         assert!(!summary.has_failed_check(), "{summary:?}");
     }

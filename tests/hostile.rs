@@ -237,3 +237,65 @@ fn the_largest_accepted_article_runs_in_bounded_memory() {
     assert!(record.is_intact());
     assert_eq!(record.paragraphs.len(), text.len() / paragraph.len());
 }
+
+/// Markup in an article is text in every file a run writes: a line of
+/// English is copied untranslated into the record, so a `<script>`, an
+/// `<img onerror=…>` or a `[link](javascript:…)` in the source would go
+/// live into `<id>.md` and `brief.md` unless escaped, and into the HTML
+/// pages unless escaped there.
+#[test]
+fn markup_in_an_article_is_text_in_every_output() {
+    let ws = empty_workspace();
+    let markup = "Read <script>alert(1)</script> and <img src=x onerror=alert(2)> \
+        or [the full story](javascript:alert(3)) *now*.";
+    fs::write(
+        ws.path().join("in/markup.txt"),
+        format!("{SENTENCE}\n{markup}\n{SENTENCE}\n"),
+    )
+    .unwrap();
+    let output = run_command(ws.path(), "out", &tiny_base())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out = ws.path().join("out");
+    let record = Record::read(&out.join("markup.json")).unwrap();
+    assert_eq!(
+        record.paragraphs[1].translation, markup,
+        "copied untranslated"
+    );
+
+    // Markup is live in Markdown where no backslash stands before it.
+    let live = |md: &str, markup: &str| {
+        md.match_indices(markup)
+            .any(|(at, _)| !md[..at].ends_with('\\'))
+    };
+    for name in ["markup.md", "brief.md"] {
+        let md = fs::read_to_string(out.join(name)).unwrap();
+        for markup in ["<script", "</script", "<img", "](javascript:", "*now*"] {
+            assert!(!live(&md, markup), "{name} holds {markup}: {md}");
+        }
+    }
+    // The record's own page shows the text, escaped.
+    let md = fs::read_to_string(out.join("markup.md")).unwrap();
+    assert!(
+        md.contains("Read \\<script\\>alert(1)\\</script\\> and \\<img src=x onerror=alert(2)\\>"),
+        "{md}"
+    );
+    for name in ["markup.html", "brief.html"] {
+        let html = fs::read_to_string(out.join(name)).unwrap();
+        assert!(
+            !html.contains("<script") && !html.contains("<img"),
+            "{name}: {html}"
+        );
+        assert!(!html.contains("href=\"javascript:"), "{name}: {html}");
+    }
+    let page = fs::read_to_string(out.join("markup.html")).unwrap();
+    assert!(
+        page.contains("Read &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{page}"
+    );
+}

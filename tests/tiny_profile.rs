@@ -17,6 +17,7 @@ use common::workspace::empty_workspace;
 use tarjama::llm::ask::{ask_checked, Attempt, Prompt};
 use tarjama::llm::LanguageModel;
 use tarjama::output::labels::Flag;
+use tarjama::output::markdown::escape;
 use tarjama::output::record::Record;
 
 /// `tarjama args… --profile tiny --catalog models.toml` in `cwd`.
@@ -70,7 +71,7 @@ fn tiny_profile_translates_and_summarizes_deterministically() {
     assert!(record.paragraphs.iter().all(|p| !p.translation.is_empty()));
     let md = fs::read_to_string(dir.path().join("out1/short.md")).unwrap();
     assert!(
-        md.contains(&format!("**Summary.** {}", summary.text)),
+        md.contains(&format!("**Summary.** {}", escape(&summary.text))),
         "{md}"
     );
     // What a reader is shown passed its checks, or is the extractive
@@ -79,7 +80,7 @@ fn tiny_profile_translates_and_summarizes_deterministically() {
         Some(attempt) => {
             assert!(!attempt.flags.is_empty());
             assert_ne!(attempt.text, summary.text);
-            let label = format!("*Summary: {}.*", summary.shown_label());
+            let label = format!("*Summary: {}.*", escape(&summary.shown_label()));
             assert!(label.contains("extractive (the model's summary failed: "));
             assert!(md.contains(&label), "{md}");
         }

@@ -9,23 +9,7 @@ use super::sections::{
     overview, story_sections, ArticleLine, ArticleWording, Markup, StorySection, SummaryText,
     COLOPHON, NO_NAMES, NO_WORDING,
 };
-
-/// Escapes text for Markdown (inline and table cells): markup characters
-/// get a backslash, line breaks become spaces.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use crate::output::markdown::escape;
 
 /// Markdown's escaping and links, for the helpers of [`Markup`].
 struct Markdown;
@@ -214,15 +198,4 @@ pub fn brief(brief: &Brief) -> String {
     }
     out.push_str(&format!("---\n\n{COLOPHON}\n"));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markdown_markup_is_escaped() {
-        assert_eq!(escape("a*b_[c](d)|e\nf"), "a\\*b\\_\\[c\\](d)\\|e f");
-        assert_eq!(escape("<script>"), "\\<script\\>");
-    }
 }

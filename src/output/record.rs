@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::files::sha256_bytes;
 use crate::model_store::ModelFingerprint;
 use crate::output::labels::{flag_list, has_failed_check, Flag, Method};
+use crate::output::markdown::escape;
 
 /// The tarjama version a record names; a record of another version is redone.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -238,14 +239,18 @@ impl Record {
     }
 
     /// Readable English: the translation paragraph by paragraph, then where
-    /// it came from.
+    /// it came from. Every text is escaped (`super::markdown`): a source
+    /// line copied untranslated, or a model's answer, is data, not markup.
     pub fn to_markdown(&self) -> String {
         let mut md = String::new();
-        md.push_str(&format!("# {}\n\n", self.id));
+        md.push_str(&format!("# {}\n\n", escape(&self.id)));
         if let Some(summary) = &self.summary {
-            md.push_str(&format!("**Summary.** {}\n\n", summary.text));
+            md.push_str(&format!("**Summary.** {}\n\n", escape(&summary.text)));
             if summary.model_attempt.is_some() {
-                md.push_str(&format!("*Summary: {}.*\n\n", summary.shown_label()));
+                md.push_str(&format!(
+                    "*Summary: {}.*\n\n",
+                    escape(&summary.shown_label())
+                ));
             }
             if !summary.flags.is_empty() {
                 md.push_str(&format!(
@@ -255,7 +260,7 @@ impl Record {
             }
         }
         for paragraph in &self.paragraphs {
-            md.push_str(&paragraph.translation);
+            md.push_str(&escape(&paragraph.translation));
             md.push_str("\n\n");
             let failed = paragraph.failed_checks();
             if !failed.is_empty() {
@@ -267,17 +272,20 @@ impl Record {
         }
         md.push_str("---\n\n");
         md.push_str(&format!(
-            "Source: `{}` ({} bytes, {}, SHA-256 `{}`)  \n",
-            self.source.path, self.source.bytes, self.source.encoding, self.source.sha256
+            "Source: {} ({} bytes, {}, SHA-256 `{}`)  \n",
+            escape(&self.source.path),
+            self.source.bytes,
+            escape(&self.source.encoding),
+            self.source.sha256
         ));
         md.push_str(&format!(
             "Translated by {} ({} @ {}), {} with {} beam(s), tarjama {}.  \n",
-            self.translator.name,
-            self.translator.repo,
-            self.translator.revision,
-            self.decoding.strategy,
+            escape(&self.translator.name),
+            escape(&self.translator.repo),
+            escape(&self.translator.revision),
+            escape(&self.decoding.strategy),
             self.decoding.beams,
-            self.tarjama_version
+            escape(&self.tarjama_version)
         ));
         if !self.removed.is_empty() {
             md.push_str(&format!(
