@@ -5,7 +5,7 @@
 //! brief; `pipeline` holds the loaded models and turns articles into
 //! records, `run` is the batch job around it, `cli` the command line.
 //! There are no import circles: `cli` → `run` → `pipeline` → the steps →
-//! `llm`, `model_store`, `models`, `files`, `text` at the bottom.
+//! `names`, `llm`, `model_store`, `models`, `files`, `text` at the bottom.
 //!
 //! ```text
 //! src/main.rs            parse → resolve → dispatch (nothing else)
@@ -25,13 +25,15 @@
 //! src/summarize/         Summarizer, extractive, model, checks (what a summary must pass)
 //! src/output/            folder (THE owner of the output folder's layout: file names,
 //!                        listing, writing a record), record (the record format:
-//!                        <id>.json and <id>.md), labels (flags and methods), lock, verify
+//!                        <id>.json and <id>.md), markdown (the Markdown escape),
+//!                        labels (flags and methods), lock, verify
 //! src/brief/             model (types), analyse (record → entities, dates, wording),
 //!                        group (stories), build (stories → Brief), sections (what a story
 //!                        shows, for both renderers), render_md, render_html, folder
 //!                        (the brief's way to the output folder), model_merge (the one
-//!                        place a model runs: merged summaries), entities, dating,
-//!                        arabic, wording
+//!                        place a model runs: merged summaries), dates, dating,
+//!                        wording
+//! src/names/             gazetteer (the reviewed names, data/entities.toml)
 //! src/llm/               GGUF language models: mod (load, chat prompts, generate),
 //!                        header (the GGUF header, checked before candle reads it),
 //!                        chat (the file's own chat template, rendered with minijinja),
@@ -40,7 +42,8 @@
 //! src/models/            one architecture per file (marian, gemma3); argmax
 //! src/model_store/       catalog (models.toml), hub, local_dir, lock (models.lock.toml),
 //!                        Models: name → checked files on disk
-//! src/text/              tfidf, script (the Arabic-script test)
+//! src/text/              tfidf, script (the Arabic-script test), arabic (normalized
+//!                        Arabic words and phrase matching)
 //! src/files.rs           atomic writes, SHA-256
 //! src/bench.rs           `tarjama bench` and `bench-llm`
 //! ```
@@ -53,6 +56,7 @@ pub mod input;
 pub mod llm;
 pub mod model_store;
 pub mod models;
+pub mod names;
 pub mod output;
 pub mod pipeline;
 pub mod run;

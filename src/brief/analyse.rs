@@ -8,13 +8,14 @@
 
 use std::collections::BTreeSet;
 
-use super::arabic;
+use super::dates::{self, DateMention};
 use super::dating;
-use super::entities::{self, DateMention, EntityKind, Gazetteer};
 use super::group::{self, ArticleFeatures};
 use super::model::{ArticleAnalysis, EntityNote, WordingNote};
 use super::wording::Lexicon;
+use crate::names::gazetteer::{EntityKind, Gazetteer};
 use crate::output::record::Record;
+use crate::text::arabic;
 
 /// Analyses one record: every sentence's source is matched against the
 /// gazetteer and the lexicon; removed lines are searched for credits only.
@@ -35,7 +36,7 @@ pub fn analyse(record: Record) -> ArticleAnalysis {
                     paragraph: Some(number),
                 });
             }
-            for date in entities::find_dates(&tokens) {
+            for date in dates::find_dates(&tokens) {
                 dates.push((number, date));
             }
             // Sentence spans are offsets into the article; the paragraph's

@@ -11,15 +11,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::analyse::{analyse, features};
-use super::arabic;
 use super::dating::{self, Consensus, DateEstimate};
-use super::entities::{EntityKind, Gazetteer};
 use super::group::{self, ArticleFeatures};
 use super::model::{
     Anchor, ArticleAnalysis, Brief, BriefSettings, Bullet, DateRow, EntityRow, Quote, Source, Story,
 };
+use crate::names::gazetteer::{EntityKind, Gazetteer};
 use crate::output::labels::{self, Method};
 use crate::output::record::Record;
+use crate::text::arabic;
 use crate::text::tfidf;
 
 /// Builds the brief from records (any order; they are sorted by id).

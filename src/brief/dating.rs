@@ -11,7 +11,8 @@
 //! proof. A former office-holder named in passing widens or misleads the
 //! estimate, which is why the brief says what the estimate rests on.
 
-use super::entities::{DateMention, Gazetteer, Month};
+use super::dates::DateMention;
+use crate::names::gazetteer::{Gazetteer, Month};
 
 /// The months an article can have been written in, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@
 //!   are skipped with a one-line warning); every name and file the brief
 //!   uses in the output folder.
 //! - [`analyse`]: per article, the entities, dates, agencies and loaded
-//!   wording on the normalized Arabic source (with `entities`, `wording`,
-//!   `dating`, `arabic`).
+//!   wording on the normalized Arabic source (with `crate::names`,
+//!   `dates`, `wording`, `dating`, `crate::text::arabic`).
 //! - [`build`]: group articles into stories (`group`) and, per story, a
 //!   headline, a merged extractive summary, one bullet per article, the
 //!   entity and date tables and the wording to note, as the plain types of
@@ -27,10 +27,9 @@
 //! that runs is the summarizer in `model_merge`.
 
 pub mod analyse;
-pub mod arabic;
 pub mod build;
+pub mod dates;
 pub mod dating;
-pub mod entities;
 pub mod folder;
 pub mod group;
 pub mod model;

@@ -9,10 +9,11 @@
 
 use std::collections::BTreeSet;
 
+use super::dates::DateMention;
 use super::dating::{Consensus, DateEstimate};
-use super::entities::{DateMention, EntityKind, Gazetteer};
 use super::folder;
 use super::group::DEFAULT_THRESHOLD;
+use crate::names::gazetteer::{EntityKind, Gazetteer};
 use crate::output::record::Record;
 
 /// What decides a brief besides the records.

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
-use super::arabic::{PhraseIndex, Token};
+use crate::text::arabic::{PhraseIndex, Token};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,8 +98,8 @@ impl Lexicon {
 
 #[cfg(test)]
 mod tests {
-    use super::super::arabic::tokenize;
     use super::*;
+    use crate::text::arabic::tokenize;
 
     fn glosses(text: &str) -> Vec<String> {
         let lexicon = Lexicon::builtin();
