@@ -73,6 +73,11 @@ fn demo_profile_translates_summarizes_and_briefs_deterministically() {
         assert!(!text.trim().is_empty(), "{english:?}");
         assert!(!text.chars().any(is_arabic_letter), "{english:?}");
     }
+    // Aswan, the Nile and the governor are in the Arabic: no name of the
+    // translation lacks a counterpart there.
+    for sentence in record.paragraphs.iter().flat_map(|p| &p.sentences) {
+        assert!(sentence.names_not_in_source.is_empty(), "{sentence:?}");
+    }
     let joined = english.join("\n");
     for word in ["Nile", "Aswan"] {
         assert!(joined.contains(word), "{word} missing from {joined:?}");

@@ -515,15 +515,9 @@ fn paragraph_pairs(article: &ArticleAnalysis, lexicon: &Lexicon, script: SourceS
         } else {
             escape(english)
         };
-        let failed = paragraph.failed_checks();
-        let checks = if failed.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "\n<span class=\"note check\">Translation checks failed on this paragraph: {}.</span>",
-                escape(&labels::flag_list(&failed))
-            )
-        };
+        let checks = paragraph.check_note().map_or(String::new(), |note| {
+            format!("\n<span class=\"note check\">{}</span>", escape(&note))
+        });
         out.push_str(&format!(
             "<section class=\"pair\" id=\"p{number}\">\n<div class=\"num\">¶{number}</div>\n<p class=\"en\" lang=\"en\" data-paragraph=\"{number}\">{english}{checks}</p>\n<p class=\"source\" lang=\"{lang}\" dir=\"{dir}\" data-paragraph=\"{number}\">{}</p>\n</section>\n",
             marked_source(&paragraph.source, &marks)

@@ -8,3 +8,5 @@
 //! What it is not: dates (`crate::brief::dates`), or how names are shown.
 
 pub mod gazetteer;
+pub mod grounding;
+pub mod transliteration;

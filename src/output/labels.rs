@@ -41,6 +41,10 @@ pub enum Flag {
     LengthRatio,
     /// The token limit cut the answer off before the model ended it.
     Truncated,
+    /// A translation names someone or somewhere the article's Arabic does
+    /// not (`crate::names::grounding`); the names are in the sentence's
+    /// record.
+    NameNotInSource,
 }
 
 impl Flag {
@@ -59,6 +63,7 @@ impl Flag {
             Flag::Commentary => "commentary",
             Flag::LengthRatio => "length-ratio",
             Flag::Truncated => "truncated",
+            Flag::NameNotInSource => "name-not-in-source",
         }
     }
 }

@@ -84,6 +84,36 @@ impl ParagraphRecord {
             .collect();
         flags.into_iter().collect()
     }
+
+    /// The names its sentences' translations have and the Arabic lacks,
+    /// each once, in text order.
+    pub fn names_not_in_source(&self) -> Vec<&str> {
+        let mut seen = BTreeSet::new();
+        self.sentences
+            .iter()
+            .flat_map(|s| &s.names_not_in_source)
+            .map(String::as_str)
+            .filter(|n| seen.insert(*n))
+            .collect()
+    }
+
+    /// What a reader is told beside the paragraph: the checks it failed,
+    /// and the names not in the Arabic; `None` when it passed.
+    pub fn check_note(&self) -> Option<String> {
+        let failed = self.failed_checks();
+        if failed.is_empty() {
+            return None;
+        }
+        let mut note = format!(
+            "Translation checks failed on this paragraph: {}.",
+            flag_list(&failed)
+        );
+        let names = self.names_not_in_source();
+        if !names.is_empty() {
+            note.push_str(&format!(" Not in the Arabic: {}.", names.join(", ")));
+        }
+        Some(note)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,9 +129,14 @@ pub struct SentenceRecord {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub copied: bool,
     /// Problems found in a language model's output ("retried" first when
-    /// the stricter retry was used).
+    /// the stricter retry was used), and `name-not-in-source` for any
+    /// translator.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,
+    /// Names in the translation with no counterpart in the article's
+    /// Arabic (`crate::names::grounding`), in text order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names_not_in_source: Vec<String>,
 }
 
 /// The decoding settings that, with the model, decide the output.
@@ -262,12 +297,8 @@ impl Record {
         for paragraph in &self.paragraphs {
             md.push_str(&escape(&paragraph.translation));
             md.push_str("\n\n");
-            let failed = paragraph.failed_checks();
-            if !failed.is_empty() {
-                md.push_str(&format!(
-                    "*Translation checks failed on this paragraph: {}.*\n\n",
-                    flag_list(&failed)
-                ));
+            if let Some(note) = paragraph.check_note() {
+                md.push_str(&format!("*{}*\n\n", escape(&note)));
             }
         }
         md.push_str("---\n\n");
@@ -346,6 +377,7 @@ mod tests {
             target_tokens: 1,
             copied: false,
             flags,
+            names_not_in_source: vec![],
         }
     }
 
@@ -363,28 +395,31 @@ mod tests {
             ParagraphRecord {
                 span: [1, 2],
                 source: "ب".into(),
-                translation: "Here is the translation: AFP. I cannot assist.".into(),
+                translation: "Here is the translation: AFP. President Obama cannot assist.".into(),
                 sentences: vec![
                     sentence(
                         "Here is the translation: AFP.",
                         vec![Flag::Retried, Flag::Commentary],
                     ),
-                    sentence(
-                        "I cannot assist.",
-                        vec![Flag::Commentary, Flag::LengthRatio],
-                    ),
+                    SentenceRecord {
+                        names_not_in_source: vec!["Obama".into()],
+                        ..sentence(
+                            "President Obama cannot assist.",
+                            vec![Flag::Commentary, Flag::LengthRatio, Flag::NameNotInSource],
+                        )
+                    },
                 ],
             },
         ];
         assert_eq!(record.paragraphs[0].failed_checks(), vec![]);
         assert_eq!(
             record.paragraphs[1].failed_checks(),
-            vec![Flag::Commentary, Flag::LengthRatio]
+            vec![Flag::Commentary, Flag::LengthRatio, Flag::NameNotInSource]
         );
         let md = record.to_markdown();
         assert!(md.contains("The talks went on.\n\nHere is"), "{md}");
         assert!(
-            md.contains("I cannot assist.\n\n*Translation checks failed on this paragraph: commentary, length-ratio.*\n\n"),
+            md.contains("President Obama cannot assist.\n\n*Translation checks failed on this paragraph: commentary, length-ratio, name-not-in-source. Not in the Arabic: Obama.*\n\n"),
             "{md}"
         );
         assert_eq!(md.matches("Translation checks failed").count(), 1);

@@ -11,6 +11,8 @@ use rayon::prelude::*;
 use crate::input::article::{
     prepare, PreparedArticle, PreparedParagraph, PreparedPiece, SourceArticle,
 };
+use crate::names::grounding::{names_not_in_source, ArabicNames};
+use crate::output::labels::Flag;
 use crate::output::record::{
     ParagraphRecord, Record, RemovedText, SentenceRecord, SourceInfo, Totals, RECORD_FORMAT,
     VERSION,
@@ -28,15 +30,34 @@ pub fn translate_articles(articles: &[SourceArticle], pipeline: &Pipeline) -> Re
     let mut translations = pipeline.translator.translate(&texts)?.into_iter();
     let mut records = Vec::with_capacity(articles.len());
     for ((article, prep), arabic) in articles.iter().zip(prepared).zip(arabic) {
-        let paragraphs = prep
+        let mut paragraphs: Vec<ParagraphRecord> = prep
             .paragraphs
             .into_iter()
             .map(|para| paragraph_record(article, arabic, para, &mut translations))
             .collect();
+        if arabic {
+            check_names(article, &mut paragraphs);
+        }
         let record = assemble(article, arabic, prep.removed, paragraphs, pipeline)?;
         records.push(record.seal()?);
     }
     Ok(records)
+}
+
+/// Flags every translated sentence that names someone or somewhere the
+/// article's Arabic does not, whichever translator wrote it.
+fn check_names(article: &SourceArticle, paragraphs: &mut [ParagraphRecord]) {
+    let source = ArabicNames::of(&article.text);
+    for sentence in paragraphs.iter_mut().flat_map(|p| &mut p.sentences) {
+        if sentence.copied {
+            continue;
+        }
+        let names = names_not_in_source(&sentence.translation, &source);
+        if !names.is_empty() {
+            sentence.flags.push(Flag::NameNotInSource);
+            sentence.names_not_in_source = names;
+        }
+    }
 }
 
 /// Cuts and segments every article (in parallel) as the translator needs.
@@ -122,6 +143,7 @@ fn sentence_record(
             target_tokens: t.target_tokens,
             copied: false,
             flags: t.flags,
+            names_not_in_source: Vec::new(),
         },
         None => SentenceRecord {
             span,
@@ -131,6 +153,7 @@ fn sentence_record(
             target_tokens: 0,
             copied: true,
             flags: Vec::new(),
+            names_not_in_source: Vec::new(),
         },
     }
 }
@@ -184,4 +207,50 @@ fn assemble(
         summary,
         record_sha256: String::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn sentence(source: &str, translation: &str, copied: bool) -> SentenceRecord {
+        SentenceRecord {
+            span: [0, source.len()],
+            source: source.into(),
+            translation: translation.into(),
+            source_tokens: 1,
+            target_tokens: 1,
+            copied,
+            flags: vec![],
+            names_not_in_source: vec![],
+        }
+    }
+
+    /// Written for this test: the Arabic names Erdogan and Ankara only.
+    #[test]
+    fn a_translated_sentence_naming_someone_the_arabic_does_not_is_flagged() {
+        let arabic = "وصل أردوغان إلى أنقرة يوم الاثنين.";
+        let article =
+            SourceArticle::from_bytes(Path::new("in/x.txt"), format!("{arabic}\n").as_bytes())
+                .unwrap();
+        let mut paragraphs = vec![ParagraphRecord {
+            span: [0, arabic.len()],
+            source: arabic.into(),
+            translation: String::new(),
+            sentences: vec![
+                sentence(arabic, "Erdogan arrived in Ankara on Monday.", false),
+                sentence(arabic, "Erdogan met Chancellor Merkel in Ankara.", false),
+                // Copied English is the source's own text, not a translation.
+                sentence("Merkel", "Merkel", true),
+            ],
+        }];
+        check_names(&article, &mut paragraphs);
+        let sentences = &paragraphs[0].sentences;
+        assert!(sentences[0].flags.is_empty());
+        assert!(sentences[0].names_not_in_source.is_empty());
+        assert_eq!(sentences[1].flags, [Flag::NameNotInSource]);
+        assert_eq!(sentences[1].names_not_in_source, ["Merkel"]);
+        assert!(sentences[2].flags.is_empty());
+    }
 }

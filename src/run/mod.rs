@@ -70,8 +70,11 @@ pub struct RunSummary {
     pub target_tokens: usize,
     /// Translated articles whose summary failed a check.
     pub flagged_summaries: usize,
-    /// Translated pieces whose (language-model) translation failed a check.
+    /// Translated pieces whose translation failed a check.
     pub flagged_translations: usize,
+    /// Names in translations with no counterpart in their article's
+    /// Arabic (each once per sentence).
+    pub names_not_in_source: usize,
     /// Articles left undone because the run was stopped.
     pub interrupted: usize,
     /// Why the run stopped on its own (the output folder cannot take more
@@ -87,7 +90,7 @@ impl RunSummary {
     pub fn report(&self) -> String {
         let secs = self.wall.as_secs_f64().max(1e-9);
         format!(
-            "translated {}, up to date {}, failed {} in {:.1} s; {} source tokens ({:.1}/s), {} target tokens ({:.1}/s); flagged: {} summaries, {} translated pieces",
+            "translated {}, up to date {}, failed {} in {:.1} s; {} source tokens ({:.1}/s), {} target tokens ({:.1}/s); flagged: {} summaries, {} translated pieces, {} names not in the source",
             self.translated,
             self.up_to_date,
             self.failed,
@@ -98,6 +101,7 @@ impl RunSummary {
             self.target_tokens as f64 / secs,
             self.flagged_summaries,
             self.flagged_translations,
+            self.names_not_in_source,
         )
     }
 
@@ -118,6 +122,12 @@ impl RunSummary {
             .flat_map(|p| &p.sentences)
             .filter(|s| labels::has_failed_check(&s.flags))
             .count();
+        self.names_not_in_source += record
+            .paragraphs
+            .iter()
+            .flat_map(|p| &p.sentences)
+            .map(|s| s.names_not_in_source.len())
+            .sum::<usize>();
     }
 }
 
