@@ -10,13 +10,14 @@
 //! this module; `super::grounding` checks names of any kind), or dates in
 //! the text (`crate::brief::dates`).
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
-use crate::text::arabic::{PhraseIndex, Token};
+use crate::text::arabic::{normalize, PhraseIndex, Token};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -38,6 +39,29 @@ impl EntityKind {
             Self::Agency => "Agencies and outlets credited",
         }
     }
+}
+
+/// An entry as a list holds it, checked.
+fn entity(entry: &EntityEntry, list: List) -> Result<Entity> {
+    let term = match &entry.term {
+        None => None,
+        Some([from, to]) => {
+            let from = Month::parse(from).with_context(|| entry.name.clone())?;
+            let to = if to.is_empty() {
+                None
+            } else {
+                Some(Month::parse(to).with_context(|| entry.name.clone())?)
+            };
+            Some((from, to))
+        }
+    };
+    Ok(Entity {
+        name: entry.name.clone(),
+        kind: entry.kind,
+        role: entry.role.clone(),
+        term,
+        list,
+    })
 }
 
 /// A year and month, comparable ("2017-05").
@@ -107,6 +131,28 @@ pub struct Entity {
     pub role: Option<String>,
     /// In office from, to (`None`: still in office).
     pub term: Option<(Month, Option<Month>)>,
+    /// Which list supplied it: the reviewed gazetteer, or the generated
+    /// list of places.
+    pub list: List,
+}
+
+/// The lists names come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    /// `data/entities.toml`, reviewed by hand: the authority.
+    Reviewed,
+    /// `data/places.toml`, made by `tools/make_places.py` from CLDR and
+    /// GeoNames.
+    Places,
+}
+
+impl List {
+    pub fn file(self) -> &'static str {
+        match self {
+            Self::Reviewed => "data/entities.toml",
+            Self::Places => "data/places.toml",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -116,51 +162,71 @@ pub struct Gazetteer {
 }
 
 const BUILTIN: &str = include_str!("../../data/entities.toml");
+const PLACES: &str = include_str!("../../data/places.toml");
 
 impl Gazetteer {
+    /// The reviewed list alone.
     pub fn parse(text: &str) -> Result<Self> {
-        let file: GazetteerFile = toml::from_str(text).context("gazetteer is not valid")?;
+        Self::parse_lists(text, "")
+    }
+
+    /// The reviewed list, then the places list. The reviewed list is the
+    /// authority: a place it names is not taken again, and a spelling it
+    /// gives one of its names is not given to a place.
+    pub fn parse_lists(reviewed: &str, places: &str) -> Result<Self> {
+        let reviewed: GazetteerFile =
+            toml::from_str(reviewed).context("data/entities.toml is not valid")?;
+        let places: GazetteerFile = if places.is_empty() {
+            GazetteerFile { entity: vec![] }
+        } else {
+            toml::from_str(places).context("data/places.toml is not valid")?
+        };
         let mut entities = Vec::new();
-        let mut spellings = Vec::new();
-        let mut names = std::collections::BTreeSet::new();
-        for (i, entry) in file.entity.iter().enumerate() {
+        let mut spellings: Vec<(usize, String)> = Vec::new();
+        let mut names = BTreeSet::new();
+        let mut claimed = BTreeSet::new();
+        for entry in &reviewed.entity {
             if !names.insert(entry.name.clone()) {
                 bail!("gazetteer names {:?} twice", entry.name);
             }
             if entry.arabic.is_empty() {
                 bail!("gazetteer entry {:?} has no Arabic spelling", entry.name);
             }
-            let term = match &entry.term {
-                None => None,
-                Some([from, to]) => {
-                    let from = Month::parse(from).with_context(|| entry.name.clone())?;
-                    let to = if to.is_empty() {
-                        None
-                    } else {
-                        Some(Month::parse(to).with_context(|| entry.name.clone())?)
-                    };
-                    Some((from, to))
-                }
-            };
-            entities.push(Entity {
-                name: entry.name.clone(),
-                kind: entry.kind,
-                role: entry.role.clone(),
-                term,
-            });
-            spellings.extend(entry.arabic.iter().map(|s| (i, s.as_str())));
+            entities.push(entity(entry, List::Reviewed)?);
+            for spelling in &entry.arabic {
+                claimed.insert(normalize(spelling));
+                spellings.push((entities.len() - 1, spelling.clone()));
+            }
+        }
+        for entry in &places.entity {
+            if !names.insert(entry.name.clone()) {
+                continue;
+            }
+            let free: Vec<&String> = entry
+                .arabic
+                .iter()
+                .filter(|s| !claimed.contains(&normalize(s)))
+                .collect();
+            if free.is_empty() {
+                continue;
+            }
+            entities.push(entity(entry, List::Places)?);
+            for spelling in free {
+                spellings.push((entities.len() - 1, spelling.clone()));
+            }
         }
         Ok(Self {
             entities,
-            index: PhraseIndex::new(spellings),
+            index: PhraseIndex::new(spellings.iter().map(|(i, s)| (*i, s.as_str()))),
         })
     }
 
-    /// The gazetteer built into tarjama.
+    /// The gazetteer built into tarjama: the reviewed list and the places.
     pub fn builtin() -> &'static Self {
         static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
         GAZETTEER.get_or_init(|| {
-            Gazetteer::parse(BUILTIN).expect("data/entities.toml is checked by a unit test")
+            Gazetteer::parse_lists(BUILTIN, PLACES)
+                .expect("data/entities.toml and data/places.toml are checked by a unit test")
         })
     }
 
@@ -254,6 +320,32 @@ mod tests {
             ["ISIS (the Islamic State group)"; 3]
         );
         assert_eq!(names_in("بحسب أ ف ب و«ا ف ب» و(فرانس برس)"), ["AFP"; 3]);
+    }
+
+    /// Places no one wrote a line for come from the generated list; the
+    /// reviewed list keeps its own names and says which it supplied.
+    #[test]
+    fn the_places_list_knows_capitals_and_cities_beyond_the_seeds() {
+        assert_eq!(
+            names_in("من القاهرة إلى الخرطوم ثم الرياض وتبريز وحلب"),
+            ["Cairo", "Khartoum", "Riyadh", "Tabriz", "Aleppo"]
+        );
+        let gazetteer = Gazetteer::builtin();
+        let list_of = |name: &str| {
+            gazetteer
+                .entities
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| e.list)
+        };
+        assert_eq!(list_of("Jean-Yves Le Drian"), Some(List::Reviewed));
+        assert_eq!(list_of("Syria"), Some(List::Reviewed));
+        assert_eq!(list_of("Khartoum"), Some(List::Places));
+        assert!(gazetteer.entities.len() > 700);
+        // A spelling is never under two names across both lists.
+        let both = Gazetteer::parse_lists(BUILTIN, PLACES).unwrap();
+        let tokens = tokenize("موسكو");
+        assert_eq!(both.find("موسكو", &tokens).len(), 1);
     }
 
     #[test]
