@@ -308,3 +308,38 @@ fn no_brief_writes_none_and_a_missing_folder_is_one_line() {
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.contains("nowhere"), "{text}");
 }
+
+/// A story nobody wrote a list for (written for this test: Sudan's
+/// finance minister in Cairo and Riyadh): its places come from the places
+/// list, marked so, beside the seeds' story.
+#[test]
+fn places_no_one_listed_are_named_and_marked_as_from_the_places_list() {
+    let ws = workspace();
+    fs::write(
+        ws.path().join("in/sudan.txt"),
+        "وزير المالية السوداني يزور القاهرة\n\
+         وصل وزير المالية السوداني إلى القاهرة قادما من الخرطوم لبحث قرض جديد.\n\
+         وقال الوزير إنه سيتوجه بعد ذلك إلى الرياض للقاء مسؤولين في صندوق التنمية.\n",
+    )
+    .unwrap();
+    let output = run(ws.path(), &[]);
+    // Its own story: it shares no one and nothing but Arabic with the seeds.
+    assert!(
+        stderr(&output).contains("brief: 2 stories from 6 article(s)"),
+        "{}",
+        stderr(&output)
+    );
+    let md = read(&ws.path().join("out/brief.md"));
+    for row in [
+        "| Places | Cairo (capital of Egypt; places list) |",
+        "| Places | Khartoum (capital of Sudan; places list) |",
+        "| Places | Riyadh (capital of Saudi Arabia; places list) |",
+    ] {
+        assert!(md.contains(row), "{row} missing: {md}");
+    }
+    // The reviewed gazetteer's names carry no such note.
+    assert!(md.contains("| People | Jean-Yves Le Drian ("), "{md}");
+    assert!(!md.contains(
+        "Le Drian (French defence minister 2012–17, foreign minister 2017–22; places list)"
+    ));
+}

@@ -222,6 +222,7 @@ fn entity_rows(articles: &[ArticleAnalysis], members: &[usize]) -> Vec<EntityRow
                 role: entity.role.clone(),
                 spellings: BTreeSet::new(),
                 sources: Vec::new(),
+                list: entity.list,
             });
             row.spellings.insert(note.surface.clone());
             if !row.sources.iter().any(|s| s.article == index) {

@@ -13,7 +13,7 @@ use super::dates::DateMention;
 use super::dating::{Consensus, DateEstimate};
 use super::folder;
 use super::group::DEFAULT_THRESHOLD;
-use crate::names::gazetteer::{EntityKind, Gazetteer};
+use crate::names::gazetteer::{EntityKind, Gazetteer, List};
 use crate::output::record::Record;
 
 /// What decides a brief besides the records.
@@ -151,6 +151,21 @@ pub struct EntityRow {
     pub spellings: BTreeSet<String>,
     /// First mention in each article that names it.
     pub sources: Vec<Source>,
+    /// The list that supplied the name.
+    pub list: List,
+}
+
+impl EntityRow {
+    /// What the table says beside the name: its role, and, when the
+    /// generated places list supplied it, "places list" (the reviewed
+    /// gazetteer's names carry no such note).
+    pub fn notes(&self) -> Option<String> {
+        let mut notes: Vec<&str> = self.role.iter().map(String::as_str).collect();
+        if self.list == List::Places {
+            notes.push("places list");
+        }
+        (!notes.is_empty()).then(|| notes.join("; "))
+    }
 }
 
 /// One row of a story's date table.

@@ -229,9 +229,8 @@ fn names_html(brief: &Brief, entities: &[EntityRow], dates: &[DateRow], out: &mu
         out.push_str("<div class=\"table-wrap\"><table class=\"entities\">\n<thead><tr><th>Kind</th><th>Name</th><th>Arabic spellings</th><th>Named in</th></tr></thead>\n<tbody>\n");
         for row in entities {
             let role = row
-                .role
-                .as_ref()
-                .map(|r| format!(" <span class=\"note\">({})</span>", escape(r)))
+                .notes()
+                .map(|n| format!(" <span class=\"note\">({})</span>", escape(&n)))
                 .unwrap_or_default();
             out.push_str(&format!(
                 "<tr><td>{}</td><td class=\"name\">{}{role}</td><td lang=\"ar\" dir=\"rtl\">{}</td><td>{}</td></tr>\n",

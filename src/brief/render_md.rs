@@ -130,8 +130,8 @@ fn names_md(brief: &Brief, entities: &[EntityRow], dates: &[DateRow], out: &mut 
     } else {
         out.push_str("| Kind | Name | Arabic spellings | Named in |\n|---|---|---|---|\n");
         for row in entities {
-            let name = match &row.role {
-                Some(role) => format!("{} ({})", escape(&row.name), escape(role)),
+            let name = match row.notes() {
+                Some(notes) => format!("{} ({})", escape(&row.name), escape(&notes)),
                 None => escape(&row.name),
             };
             out.push_str(&format!(

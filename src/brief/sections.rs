@@ -273,4 +273,4 @@ pub const NO_NAMES: &str = "No name from the gazetteer is mentioned.";
 pub const NO_WORDING: &str = "No term from the wording lexicon occurs in this story.";
 
 /// The brief's closing line: what it was made from.
-pub const COLOPHON: &str = "Made by tarjama from the records in this folder. Names follow the gazetteer (data/entities.toml); wording notes follow the reviewed lexicon (data/wording.toml).";
+pub const COLOPHON: &str = "Made by tarjama from the records in this folder. Names follow the reviewed gazetteer (data/entities.toml), and the places list (data/places.toml, from CLDR and GeoNames) where marked; wording notes follow the reviewed lexicon (data/wording.toml).";
