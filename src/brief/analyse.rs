@@ -1,5 +1,6 @@
 //! One record → what the brief uses from it: the entities, dates and
-//! loaded wording its Arabic source names (`ArticleAnalysis`), and the
+//! loaded wording its Arabic source names, the names no list holds that
+//! its translation gives and its Arabic backs (`ArticleAnalysis`), and the
 //! words and names grouping compares (`ArticleFeatures`).
 //!
 //! Everything here looks at one article alone, on the normalized Arabic of
@@ -13,7 +14,8 @@ use super::dating;
 use super::group::{self, ArticleFeatures};
 use super::model::{ArticleAnalysis, EntityNote, WordingNote};
 use super::wording::Lexicon;
-use crate::names::gazetteer::{EntityKind, Gazetteer};
+use crate::names::finding::find_names;
+use crate::names::gazetteer::{Entity, EntityKind, Gazetteer};
 use crate::output::record::Record;
 use crate::text::arabic;
 
@@ -25,9 +27,17 @@ pub fn analyse(record: Record) -> ArticleAnalysis {
     let mut entities = Vec::new();
     let mut dates = Vec::new();
     let mut wording = Vec::new();
+    let mut found = Vec::new();
     for (index, paragraph) in record.paragraphs.iter().enumerate() {
         let number = index + 1;
         for sentence in &paragraph.sentences {
+            if !sentence.copied {
+                found.extend(
+                    find_names(&sentence.source, &sentence.translation)
+                        .into_iter()
+                        .map(|name| (number, name)),
+                );
+            }
             let tokens = arabic::tokenize(&sentence.source);
             for mention in gazetteer.find(&sentence.source, &tokens) {
                 entities.push(EntityNote {
@@ -69,9 +79,18 @@ pub fn analyse(record: Record) -> ArticleAnalysis {
         .collect();
     let date_list: Vec<DateMention> = dates.iter().map(|(_, d)| d.clone()).collect();
     let date_estimate = dating::estimate(gazetteer, &named, &date_list);
+    let mut agencies: Vec<String> = Vec::new();
+    for note in &entities {
+        let entity = &gazetteer.entities[note.entity];
+        if entity.kind == EntityKind::Agency && !agencies.contains(&entity.name) {
+            agencies.push(entity.name.clone());
+        }
+    }
     ArticleAnalysis {
         record,
         entities,
+        found,
+        agencies,
         dates,
         wording,
         date_estimate,
@@ -99,9 +118,9 @@ fn credits_in_removed_lines(record: &Record) -> Vec<EntityNote> {
 }
 
 /// What grouping compares of an article: its Arabic content words, its
-/// English words and the names (not agencies) it mentions.
-pub fn features(article: &ArticleAnalysis) -> ArticleFeatures {
-    let gazetteer = Gazetteer::builtin();
+/// English words and the names (not agencies) it mentions, listed or
+/// found (`entities`: the brief's, see `Brief::entities`).
+pub fn features(article: &ArticleAnalysis, entities: &[Entity]) -> ArticleFeatures {
     let record = &article.record;
     let source: Vec<&str> = record
         .paragraphs
@@ -119,8 +138,8 @@ pub fn features(article: &ArticleAnalysis) -> ArticleFeatures {
         entities: article
             .entities
             .iter()
-            .filter(|e| gazetteer.entities[e.entity].kind != EntityKind::Agency)
-            .map(|e| gazetteer.entities[e.entity].name.clone())
+            .filter(|e| entities[e.entity].kind != EntityKind::Agency)
+            .map(|e| entities[e.entity].name.clone())
             .collect(),
     }
 }

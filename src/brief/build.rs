@@ -14,9 +14,12 @@ use super::analyse::{analyse, features};
 use super::dating::{self, Consensus, DateEstimate};
 use super::group::{self, ArticleFeatures};
 use super::model::{
-    Anchor, ArticleAnalysis, Brief, BriefSettings, Bullet, DateRow, EntityRow, Quote, Source, Story,
+    Anchor, ArticleAnalysis, Brief, BriefSettings, Bullet, DateRow, EntityNote, EntityRow, Quote,
+    Source, Story,
 };
-use crate::names::gazetteer::{EntityKind, Gazetteer};
+use crate::names::finding::FoundName;
+use crate::names::gazetteer::{Entity, EntityKind, Gazetteer, List};
+use crate::names::register::register;
 use crate::output::labels::{self, Method};
 use crate::output::record::Record;
 use crate::text::arabic;
@@ -25,19 +28,54 @@ use crate::text::tfidf;
 /// Builds the brief from records (any order; they are sorted by id).
 pub fn build(mut records: Vec<Record>, skipped: Vec<String>, settings: BriefSettings) -> Brief {
     records.sort_by(|a, b| a.id.cmp(&b.id));
-    let articles: Vec<ArticleAnalysis> = records.into_iter().map(analyse).collect();
-    let features: Vec<ArticleFeatures> = articles.iter().map(features).collect();
+    let mut articles: Vec<ArticleAnalysis> = records.into_iter().map(analyse).collect();
+    let entities = register_found_names(&mut articles);
+    let features: Vec<ArticleFeatures> = articles.iter().map(|a| features(a, &entities)).collect();
     let similarity = group::similarity_matrix(&features);
     let stories = group::group(&features, settings.similarity)
         .into_iter()
-        .map(|members| build_story(&articles, members, &similarity))
+        .map(|members| build_story(&articles, &entities, members, &similarity))
         .collect();
     Brief {
         articles,
+        entities,
         stories,
         skipped,
         settings,
     }
+}
+
+/// The brief's entities: the gazetteer's, then the names found in the
+/// articles' text merged across all of them (`names::register`), so a
+/// person has one English name in every story; each article's notes gain
+/// its found names.
+fn register_found_names(articles: &mut [ArticleAnalysis]) -> Vec<Entity> {
+    let mut entities = Gazetteer::builtin().entities.clone();
+    let mentions: Vec<FoundName> = articles
+        .iter()
+        .flat_map(|a| a.found.iter().map(|(_, name)| name.clone()))
+        .collect();
+    let (names, index) = register(&mentions);
+    let first_found = entities.len();
+    entities.extend(names.into_iter().map(|name| Entity {
+        name: name.english,
+        kind: name.kind,
+        role: None,
+        term: None,
+        list: List::Text,
+    }));
+    let mut index = index.into_iter();
+    for article in articles.iter_mut() {
+        for (paragraph, name) in &article.found {
+            let which = index.next().expect("one index per mention");
+            article.entities.push(EntityNote {
+                entity: first_found + which,
+                surface: name.arabic.clone(),
+                paragraph: Some(*paragraph),
+            });
+        }
+    }
+    entities
 }
 
 /// Longest "adds" quote, in words.
@@ -50,6 +88,7 @@ const HEADLINE_WORDS: usize = 24;
 /// ascending); `similarity` is the grouping's article-by-article matrix.
 fn build_story(
     articles: &[ArticleAnalysis],
+    entities: &[Entity],
     members: Vec<usize>,
     similarity: &[Vec<f64>],
 ) -> Story {
@@ -71,8 +110,8 @@ fn build_story(
     let time = dating::consensus(&estimates);
 
     Story {
-        bullets: bullets(articles, &members, time),
-        entities: entity_rows(articles, &members),
+        bullets: bullets(articles, entities, &members, time),
+        entities: entity_rows(articles, entities, &members),
         dates: date_rows(articles, &members),
         articles: members,
         central,
@@ -120,6 +159,7 @@ fn summary_method(articles: &[ArticleAnalysis], members: &[usize]) -> String {
 /// One bullet per member article, in member order.
 fn bullets(
     articles: &[ArticleAnalysis],
+    entities: &[Entity],
     members: &[usize],
     time: Option<Consensus>,
 ) -> Vec<Bullet> {
@@ -150,7 +190,7 @@ fn bullets(
             Bullet {
                 article: index,
                 adds: distinctive(article, index, &vocabularies[which], &articles_using),
-                only_here: only_here(articles, members, index),
+                only_here: only_here(articles, entities, members, index),
                 apart_months: apart_months(article, members.len(), time),
             }
         })
@@ -161,10 +201,10 @@ fn bullets(
 /// does, each once, with its first mention.
 fn only_here(
     articles: &[ArticleAnalysis],
+    entities: &[Entity],
     members: &[usize],
     index: usize,
 ) -> Vec<(String, Source)> {
-    let gazetteer = Gazetteer::builtin();
     let elsewhere: BTreeSet<usize> = members
         .iter()
         .filter(|&&m| m != index)
@@ -172,7 +212,7 @@ fn only_here(
         .collect();
     let mut only_here: Vec<(String, Source)> = Vec::new();
     for note in &articles[index].entities {
-        let entity = &gazetteer.entities[note.entity];
+        let entity = &entities[note.entity];
         // In a story of one article every name is "only here"; that
         // says nothing.
         if members.len() == 1
@@ -210,12 +250,15 @@ fn apart_months(
 
 /// The story's entity table: one row per entity, with every spelling and
 /// the first mention in each article.
-fn entity_rows(articles: &[ArticleAnalysis], members: &[usize]) -> Vec<EntityRow> {
-    let gazetteer = Gazetteer::builtin();
+fn entity_rows(
+    articles: &[ArticleAnalysis],
+    entities: &[Entity],
+    members: &[usize],
+) -> Vec<EntityRow> {
     let mut rows: BTreeMap<usize, EntityRow> = BTreeMap::new();
     for &index in members {
         for note in &articles[index].entities {
-            let entity = &gazetteer.entities[note.entity];
+            let entity = &entities[note.entity];
             let row = rows.entry(note.entity).or_insert_with(|| EntityRow {
                 name: entity.name.clone(),
                 kind: entity.kind,
@@ -233,15 +276,15 @@ fn entity_rows(articles: &[ArticleAnalysis], members: &[usize]) -> Vec<EntityRow
             }
         }
     }
-    let mut entities: Vec<EntityRow> = rows.into_values().collect();
+    let mut table: Vec<EntityRow> = rows.into_values().collect();
     // By kind, then the most widely named first, then by name.
-    entities.sort_by(|a, b| {
+    table.sort_by(|a, b| {
         a.kind
             .cmp(&b.kind)
             .then(b.sources.len().cmp(&a.sources.len()))
             .then(a.name.cmp(&b.name))
     });
-    entities
+    table
 }
 
 /// The story's date table: one row per date mentioned, in time order, with

@@ -13,7 +13,8 @@ use super::dates::DateMention;
 use super::dating::{Consensus, DateEstimate};
 use super::folder;
 use super::group::DEFAULT_THRESHOLD;
-use crate::names::gazetteer::{EntityKind, Gazetteer, List};
+use crate::names::finding::FoundName;
+use crate::names::gazetteer::{Entity, EntityKind, List};
 use crate::output::record::Record;
 
 /// What decides a brief besides the records.
@@ -85,7 +86,8 @@ pub struct WordingNote {
 /// An entity named in an article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntityNote {
-    /// Index into `Gazetteer::entities`.
+    /// Index into `Brief::entities` (the gazetteer's entities first, at
+    /// their own indexes, then the names found in the text).
     pub entity: usize,
     pub surface: String,
     /// `None`: in a line left out as page debris (where credits often are).
@@ -96,7 +98,15 @@ pub struct EntityNote {
 #[derive(Debug, Clone)]
 pub struct ArticleAnalysis {
     pub record: Record,
+    /// The gazetteer's entities named (in `analyse`), then, once `build`
+    /// has merged the names of all articles, the names found in the text.
     pub entities: Vec<EntityNote>,
+    /// Names no list holds, found in each sentence's translation and tied
+    /// to its Arabic, with their paragraph; `build` merges them.
+    pub found: Vec<(usize, FoundName)>,
+    /// Agencies and outlets credited, by English name, in order of first
+    /// appearance.
+    pub agencies: Vec<String>,
     pub dates: Vec<(usize, DateMention)>,
     pub wording: Vec<WordingNote>,
     pub date_estimate: Option<DateEstimate>,
@@ -105,20 +115,6 @@ pub struct ArticleAnalysis {
 impl ArticleAnalysis {
     pub fn id(&self) -> &str {
         &self.record.id
-    }
-
-    /// Agencies and outlets credited, by English name, in order of first
-    /// appearance.
-    pub fn agencies(&self) -> Vec<&str> {
-        let gazetteer = Gazetteer::builtin();
-        let mut seen = Vec::new();
-        for note in &self.entities {
-            let entity = &gazetteer.entities[note.entity];
-            if entity.kind == EntityKind::Agency && !seen.contains(&entity.name.as_str()) {
-                seen.push(entity.name.as_str());
-            }
-        }
-        seen
     }
 }
 
@@ -156,13 +152,16 @@ pub struct EntityRow {
 }
 
 impl EntityRow {
-    /// What the table says beside the name: its role, and, when the
-    /// generated places list supplied it, "places list" (the reviewed
-    /// gazetteer's names carry no such note).
+    /// What the table says beside the name: its role, and which list
+    /// supplied it when it is not the reviewed gazetteer: "places list",
+    /// or "found in the text" for a name no list holds (its English
+    /// spelling is the translations', unreviewed).
     pub fn notes(&self) -> Option<String> {
         let mut notes: Vec<&str> = self.role.iter().map(String::as_str).collect();
-        if self.list == List::Places {
-            notes.push("places list");
+        match self.list {
+            List::Places => notes.push("places list"),
+            List::Text => notes.push("found in the text"),
+            List::Reviewed => {}
         }
         (!notes.is_empty()).then(|| notes.join("; "))
     }
@@ -201,6 +200,9 @@ pub struct Story {
 #[derive(Debug, Clone)]
 pub struct Brief {
     pub articles: Vec<ArticleAnalysis>,
+    /// Every entity the articles name: the gazetteer's, then the names
+    /// found in the text, merged across articles (`EntityNote::entity`).
+    pub entities: Vec<Entity>,
     pub stories: Vec<Story>,
     /// One line per record left out.
     pub skipped: Vec<String>,

@@ -174,7 +174,7 @@ fn article_lines<'a>(brief: &'a Brief, story: &'a Story) -> Vec<ArticleLine<'a>>
         .iter()
         .map(|bullet| {
             let article = &brief.articles[bullet.article];
-            let agencies = article.agencies();
+            let agencies = &article.agencies;
             let mut facts = vec![if agencies.is_empty() {
                 "no agency credited".to_string()
             } else {
@@ -273,4 +273,4 @@ pub const NO_NAMES: &str = "No name from the gazetteer is mentioned.";
 pub const NO_WORDING: &str = "No term from the wording lexicon occurs in this story.";
 
 /// The brief's closing line: what it was made from.
-pub const COLOPHON: &str = "Made by tarjama from the records in this folder. Names follow the reviewed gazetteer (data/entities.toml), and the places list (data/places.toml, from CLDR and GeoNames) where marked; wording notes follow the reviewed lexicon (data/wording.toml).";
+pub const COLOPHON: &str = "Made by tarjama from the records in this folder. Names follow the reviewed gazetteer (data/entities.toml), the places list (data/places.toml, from CLDR and GeoNames) where marked, and, marked 'found in the text', the translations' spelling of names no list holds, tied to the Arabic and merged across articles; wording notes follow the reviewed lexicon (data/wording.toml).";

@@ -10,7 +10,7 @@
 //! this module; `super::grounding` checks names of any kind), or dates in
 //! the text (`crate::brief::dates`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -123,7 +123,8 @@ struct GazetteerFile {
     entity: Vec<EntityEntry>,
 }
 
-/// One gazetteer entry, ready to use.
+/// One gazetteer entry, ready to use (or a name found in the text, with
+/// `list` saying so).
 #[derive(Debug, Clone)]
 pub struct Entity {
     pub name: String,
@@ -144,13 +145,18 @@ pub enum List {
     /// `data/places.toml`, made by `tools/make_places.py` from CLDR and
     /// GeoNames.
     Places,
+    /// No list: found in the articles' text (`super::finding`) and
+    /// unreviewed.
+    Text,
 }
 
 impl List {
-    pub fn file(self) -> &'static str {
+    /// The file that holds the list (`None`: names found in the text).
+    pub fn file(self) -> Option<&'static str> {
         match self {
-            Self::Reviewed => "data/entities.toml",
-            Self::Places => "data/places.toml",
+            Self::Reviewed => Some("data/entities.toml"),
+            Self::Places => Some("data/places.toml"),
+            Self::Text => None,
         }
     }
 }
@@ -159,6 +165,11 @@ impl List {
 pub struct Gazetteer {
     pub entities: Vec<Entity>,
     index: PhraseIndex,
+    /// Each entity's Arabic spellings, as listed.
+    spellings: Vec<Vec<String>>,
+    /// The lower-case words (four letters or more) of the places' English
+    /// names, and the places whose name holds each.
+    place_words: BTreeMap<String, Vec<usize>>,
 }
 
 const BUILTIN: &str = include_str!("../../data/entities.toml");
@@ -215,9 +226,26 @@ impl Gazetteer {
                 spellings.push((entities.len() - 1, spelling.clone()));
             }
         }
+        let mut by_entity = vec![Vec::new(); entities.len()];
+        for (i, spelling) in &spellings {
+            by_entity[*i].push(spelling.clone());
+        }
+        let mut place_words: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, entity) in entities.iter().enumerate() {
+            if entity.kind != EntityKind::Place {
+                continue;
+            }
+            for word in entity.name.split(|c: char| !c.is_alphabetic()) {
+                if word.chars().count() >= 4 {
+                    place_words.entry(word.to_lowercase()).or_default().push(i);
+                }
+            }
+        }
         Ok(Self {
             entities,
             index: PhraseIndex::new(spellings.iter().map(|(i, s)| (*i, s.as_str()))),
+            spellings: by_entity,
+            place_words,
         })
     }
 
@@ -228,6 +256,53 @@ impl Gazetteer {
             Gazetteer::parse_lists(BUILTIN, PLACES)
                 .expect("data/entities.toml and data/places.toml are checked by a unit test")
         })
+    }
+
+    /// An entity's Arabic spellings, as listed.
+    pub fn spellings(&self, entity: usize) -> &[String] {
+        &self.spellings[entity]
+    }
+
+    /// The places an English word names or is the nationality adjective
+    /// of: "Egypt" and "Egyptian" → Egypt, "Saudi" → Saudi Arabia,
+    /// "Moroccan" → Morocco. The word, or the word less a demonym ending,
+    /// must be a word of the place's name or that word less its last one
+    /// or two letters (Morocc-an, Ethiop-ian, Emirat-i); "Salman" is not
+    /// of Salmiya.
+    pub fn places_of(&self, word: &str) -> Vec<usize> {
+        let mut places = self.demonym_of(word);
+        let lower = word.to_lowercase();
+        if let Some(entities) = self.place_words.get(&lower) {
+            places.extend(entities.iter().copied());
+        }
+        places.sort_unstable();
+        places.dedup();
+        places
+    }
+
+    /// The places an English word is the nationality adjective of (see
+    /// [`Self::places_of`]): only with a demonym ending taken off, so
+    /// "Martin" is not of Saint Martin.
+    pub fn demonym_of(&self, word: &str) -> Vec<usize> {
+        let lower = word.to_lowercase();
+        let mut stems = Vec::new();
+        for suffix in ["ians", "ian", "ans", "an", "ese", "ish", "is", "ic", "i"] {
+            if let Some(stem) = lower.strip_suffix(suffix) {
+                stems.push(stem);
+            }
+        }
+        let mut places = BTreeSet::new();
+        for stem in stems.into_iter().filter(|s| s.chars().count() >= 4) {
+            for (place_word, entities) in self.place_words.range(stem.to_string()..) {
+                if !place_word.starts_with(stem) {
+                    break;
+                }
+                if place_word.len() - stem.len() <= 2 {
+                    places.extend(entities.iter().copied());
+                }
+            }
+        }
+        places.into_iter().collect()
     }
 
     /// Entity mentions in already tokenized text.

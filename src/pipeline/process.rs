@@ -46,7 +46,7 @@ pub fn translate_articles(articles: &[SourceArticle], pipeline: &Pipeline) -> Re
 
 /// Flags every translated sentence that names someone or somewhere the
 /// article's Arabic does not, whichever translator wrote it.
-fn check_names(article: &SourceArticle, paragraphs: &mut [ParagraphRecord]) {
+pub fn check_names(article: &SourceArticle, paragraphs: &mut [ParagraphRecord]) {
     let source = ArabicNames::of(&article.text);
     for sentence in paragraphs.iter_mut().flat_map(|p| &mut p.sentences) {
         if sentence.copied {
@@ -158,8 +158,19 @@ fn sentence_record(
     }
 }
 
+/// What a record says of its source file.
+pub fn source_info(article: &SourceArticle, arabic: bool) -> SourceInfo {
+    SourceInfo {
+        path: article.path.display().to_string(),
+        sha256: article.sha256.clone(),
+        bytes: article.bytes,
+        encoding: article.encoding.to_string(),
+        language: if arabic { "ar" } else { "not-arabic" }.to_string(),
+    }
+}
+
 /// Sentence and token counts over an article's sentences.
-fn totals(paragraphs: &[ParagraphRecord]) -> Totals {
+pub fn totals(paragraphs: &[ParagraphRecord]) -> Totals {
     let mut totals = Totals::default();
     for sentence in paragraphs.iter().flat_map(|p| &p.sentences) {
         totals.sentences += 1;
@@ -192,13 +203,7 @@ fn assemble(
         format: RECORD_FORMAT,
         id: article.id.clone(),
         tarjama_version: VERSION.to_string(),
-        source: SourceInfo {
-            path: article.path.display().to_string(),
-            sha256: article.sha256.clone(),
-            bytes: article.bytes,
-            encoding: article.encoding.to_string(),
-            language: if arabic { "ar" } else { "not-arabic" }.to_string(),
-        },
+        source: source_info(article, arabic),
         removed,
         totals: totals(&paragraphs),
         paragraphs,

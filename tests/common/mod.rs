@@ -20,4 +20,6 @@ pub mod outputs;
 #[allow(dead_code)]
 pub mod random;
 #[allow(dead_code)]
+pub mod stories;
+#[allow(dead_code)]
 pub mod workspace;

@@ -1,0 +1,306 @@
+//! One English name per person, place or organisation across articles:
+//! the names `super::finding` found in each sentence, merged when they
+//! are the same one written another way.
+//!
+//! Two mentions are one name when (a) their Arabic keys are equal (the
+//! normalized Arabic of the name's key word, or of an institution's
+//! phrase: جورجيفا in any article; for institutions, the phrase's first two
+//! words with the same English kind noun: "Foreign Ministry" and
+//! "Egyptian Foreign Ministry"), (b) their English is the same, or (c)
+//! their last English words are the same or nearly ("Georgieva",
+//! "Georgiyeva": normalized edit similarity ≥ 0.8) — (a) and (c) only
+//! when the given names do not disagree, so "Abdulaziz bin Salman" and
+//! "Mohammed bin Salman" stay two people, while "Georgieva" alone joins
+//! "Kristalina Georgieva". Merging is transitive: a name spelt one way in
+//! Arabic in one outlet and another way in the next is joined through the
+//! English both translations agree on.
+//!
+//! The English name shown is the fullest form (most words), then the most
+//! frequent, then the first in byte order; the kind is the one most
+//! mentions give (a title or a verb of saying beats a bare name), ties to
+//! person, place, organisation, other. Everything is a function of the
+//! mentions in order, so the same articles give the same names. What it
+//! is not: the gazetteer — these names are unreviewed, and say so.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::english::{is_abbreviation, is_name_word, is_particle};
+use super::finding::{is_demonym, FoundName};
+use super::gazetteer::{EntityKind, Gazetteer};
+
+/// How alike two last words must be to be one name's (see the module doc).
+const SAME_WORD: f64 = 0.8;
+/// How alike two given names must be not to disagree (Mohamed, Mohammed).
+const SAME_GIVEN_NAME: f64 = 0.75;
+
+/// One name of the register: its English, kind and Arabic spellings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredName {
+    pub english: String,
+    pub kind: EntityKind,
+    pub spellings: BTreeSet<String>,
+}
+
+/// Merges `mentions` (in article order) into names; returns them and, per
+/// mention, the index of its name. Names are ordered by first mention.
+pub fn register(mentions: &[FoundName]) -> (Vec<RegisteredName>, Vec<usize>) {
+    let n = mentions.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    // Each rule joins a mention to the first earlier one it matches, which
+    // keeps the work near linear: mentions are indexed by key and English.
+    let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_english: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_last: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut by_phrase_head: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for (i, mention) in mentions.iter().enumerate() {
+        // Institutions: the same first two Arabic words and the same kind
+        // noun ("Renaissance Dam", "Grand Ethiopian Renaissance Dam": سد
+        // النهضة …; but the African Union and the Confederation of African
+        // Football, الاتحاد الأفريقي …, differ in the English noun).
+        if mention.key.contains(' ') {
+            let head: String = mention.key.split(' ').take(2).collect::<Vec<_>>().join(" ");
+            if head.contains(' ') {
+                match by_phrase_head.get(&(head.clone(), last_word(&mention.english))) {
+                    Some(&j) => union(&mut parent, i, j),
+                    None => {
+                        by_phrase_head.insert((head, last_word(&mention.english)), i);
+                    }
+                }
+            }
+        }
+        if let Some(&j) = by_english.get(&mention.english.to_lowercase()) {
+            union(&mut parent, i, j);
+        }
+        for &j in by_key.get(mention.key.as_str()).into_iter().flatten() {
+            if given_names_agree(&mention.english, &mentions[j].english) {
+                union(&mut parent, i, j);
+            }
+        }
+        let last = last_word(&mention.english);
+        if mention.kind != EntityKind::Organisation {
+            for (other_last, js) in &by_last {
+                if strsim::normalized_levenshtein(&last, other_last) < SAME_WORD {
+                    continue;
+                }
+                for &j in js {
+                    if mentions[j].kind != EntityKind::Organisation
+                        && given_names_agree(&mention.english, &mentions[j].english)
+                    {
+                        union(&mut parent, i, j);
+                    }
+                }
+            }
+            by_last.entry(last).or_default().push(i);
+        }
+        by_key.entry(mention.key.as_str()).or_default().push(i);
+        by_english
+            .entry(mention.english.to_lowercase())
+            .or_insert(i);
+    }
+    // (d) An organisation's letters and its name ("CAF", "Confederation of
+    // African Football"); (e) institutions of one kind whose names hold
+    // the same name words ("Mohammed V Stadium", "Mohammed V Sports
+    // Complex": ملعب محمد الخامس, المركب الرياضي محمد الخامس).
+    let mut by_initials: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_core: BTreeMap<(EntityKind, Vec<String>), usize> = BTreeMap::new();
+    for (i, mention) in mentions.iter().enumerate() {
+        if mention.key.contains(' ') {
+            let initials = initials(&mention.english);
+            if initials.chars().count() >= 3 {
+                by_initials.entry(initials).or_insert(i);
+            }
+            let core = core_words(&mention.english);
+            if !core.is_empty() {
+                match by_core.get(&(mention.kind, core.clone())) {
+                    Some(&j) => union(&mut parent, i, j),
+                    None => {
+                        by_core.insert((mention.kind, core), i);
+                    }
+                }
+            }
+        }
+    }
+    for (i, mention) in mentions.iter().enumerate() {
+        if is_abbreviation(&mention.english) {
+            if let Some(&j) = by_initials.get(&mention.english.to_uppercase()) {
+                union(&mut parent, i, j);
+            }
+        }
+    }
+    let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+    let mut order: Vec<usize> = Vec::new();
+    for &root in &roots {
+        if !order.contains(&root) {
+            order.push(root);
+        }
+    }
+    let names = order
+        .iter()
+        .map(|&root| {
+            let members: Vec<&FoundName> = (0..n)
+                .filter(|&i| roots[i] == root)
+                .map(|i| &mentions[i])
+                .collect();
+            named(&members)
+        })
+        .collect();
+    let index = roots
+        .iter()
+        .map(|root| {
+            order
+                .iter()
+                .position(|r| r == root)
+                .expect("every root is listed")
+        })
+        .collect();
+    (names, index)
+}
+
+fn find(parent: &mut [usize], i: usize) -> usize {
+    let mut root = i;
+    while parent[root] != root {
+        root = parent[root];
+    }
+    let mut i = i;
+    while parent[i] != root {
+        let next = parent[i];
+        parent[i] = root;
+        i = next;
+    }
+    root
+}
+
+/// Joins two sets; the earlier mention's root stays the root.
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        let (keep, join) = (ra.min(rb), ra.max(rb));
+        parent[join] = keep;
+    }
+}
+
+/// The capitals of a name's words ("Confederation of African Football"
+/// → "CAF").
+fn initials(english: &str) -> String {
+    english
+        .split([' ', '-'])
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_uppercase())
+        .collect()
+}
+
+/// The words of an institution's name that can carry a name and are no
+/// place's ("Mohammed" of "Mohammed V Stadium"; none in "Cairo
+/// University"), lower-case and sorted.
+fn core_words(english: &str) -> Vec<String> {
+    let gazetteer = Gazetteer::builtin();
+    let mut words: Vec<String> = english
+        .split([' ', '-'])
+        .filter(|w| w.chars().count() >= 3 && is_name_word(w) && !is_demonym(w))
+        .filter(|w| gazetteer.places_of(w).is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// The last word of a name ("Bahey-Eldin" is one word).
+fn last_word(english: &str) -> String {
+    english.rsplit(' ').next().unwrap_or(english).to_lowercase()
+}
+
+/// Whether two names' given names do not disagree: either has none (one
+/// word, or a family name such as "Abu Zeid" that starts with a
+/// particle), or their first words are alike.
+fn given_names_agree(a: &str, b: &str) -> bool {
+    let first = |s: &str| -> Option<String> {
+        let words: Vec<&str> = s.split(' ').filter(|w| !w.is_empty()).collect();
+        (words.len() >= 2 && !is_particle(words[0])).then(|| words[0].to_lowercase())
+    };
+    match (first(a), first(b)) {
+        (Some(x), Some(y)) => strsim::normalized_levenshtein(&x, &y) >= SAME_GIVEN_NAME,
+        _ => true,
+    }
+}
+
+/// The name a set of mentions goes by (see the module doc).
+fn named(members: &[&FoundName]) -> RegisteredName {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in members {
+        *count.entry(m.english.as_str()).or_default() += 1;
+    }
+    let words = |s: &str| s.split([' ', '-']).count();
+    let english = count
+        .iter()
+        .max_by(|(a, ca), (b, cb)| words(a).cmp(&words(b)).then(ca.cmp(cb)).then(b.cmp(a)))
+        .map(|(e, _)| e.to_string())
+        .expect("a name has a mention");
+    let mut kinds: BTreeMap<EntityKind, usize> = BTreeMap::new();
+    for m in members.iter().filter(|m| m.kind != EntityKind::Other) {
+        *kinds.entry(m.kind).or_default() += 1;
+    }
+    let kind = kinds
+        .iter()
+        .max_by(|(a, ca), (b, cb)| ca.cmp(cb).then(b.cmp(a)))
+        .map_or(EntityKind::Other, |(k, _)| *k);
+    RegisteredName {
+        english,
+        kind,
+        spellings: members.iter().map(|m| m.arabic.clone()).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mention(english: &str, arabic: &str, key: &str, kind: EntityKind) -> FoundName {
+        FoundName {
+            english: english.into(),
+            arabic: arabic.into(),
+            key: key.into(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn spellings_of_one_person_merge_and_namesakes_do_not() {
+        use EntityKind::*;
+        let mentions = [
+            mention(
+                "Kristalina Georgieva",
+                "كريستالينا جورجيفا",
+                "جورجيفا",
+                Person,
+            ),
+            mention(
+                "Abdulaziz bin Salman",
+                "عبد العزيز بن سلمان",
+                "سلمان",
+                Person,
+            ),
+            // Another outlet's Arabic, the same English.
+            mention("Georgieva", "غيورغييفا", "غيورغييفا", Other),
+            // A weaker translation of the first spelling.
+            mention("Georgiyeva", "جورجيفا", "جورجيفا", Person),
+            mention("Mohammed bin Salman", "محمد بن سلمان", "سلمان", Person),
+            mention(
+                "International Monetary Fund",
+                "صندوق النقد الدولي",
+                "صندوق النقد الدولي",
+                Organisation,
+            ),
+        ];
+        let (names, index) = register(&mentions);
+        assert_eq!(index, [0, 1, 0, 0, 2, 3]);
+        assert_eq!(names[0].english, "Kristalina Georgieva");
+        assert_eq!(names[0].kind, Person);
+        assert_eq!(
+            names[0].spellings.iter().collect::<Vec<_>>(),
+            ["جورجيفا", "غيورغييفا", "كريستالينا جورجيفا"]
+        );
+        assert_eq!(names[2].english, "Mohammed bin Salman");
+        assert_eq!(names[3].kind, Organisation);
+    }
+}

@@ -1,0 +1,317 @@
+//! The brief on stories nobody wrote a list for: the corpus of
+//! `tests/fixtures/stories/` (17 Arabic articles in 6 stories from 17
+//! outlets, with English a professional translator would give; see
+//! `common::stories`) beside the seeds as the demo model translated them
+//! (`tests/fixtures/demo_records/`, Qwen2.5-Coder-1.5B: weak English that
+//! invents people). No model runs here.
+//!
+//! The corpus was written for these tests after the grouping and the
+//! name finding were designed, and holds what a real nightly folder
+//! holds: two stories about Egypt's economy and its water that share
+//! Egypt, the Gulf and the agencies; earthquake relief in Syria beside
+//! the seeds' French–Russian military story in Syria; a football final
+//! and a book fair in Cairo; oil output cuts sharing the Gulf and Reuters
+//! with the IMF story; and a follow-up published a year later.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+use common::command::{assert_success, stderr, tarjama};
+use common::stories::{stories, story_records, write_records};
+use common::workspace::workspace;
+use tarjama::brief::{build, Brief, BriefSettings, Story};
+use tarjama::input::article::SourceArticle;
+use tarjama::names::gazetteer::{EntityKind, List};
+use tarjama::output::record::Record;
+use tarjama::pipeline::process::check_names;
+use tarjama::text::arabic::normalize;
+
+/// The demo model's records of the seeds, with the names its English has
+/// and the Arabic lacks checked as a run of this version checks them (the
+/// records were made before that check existed).
+fn demo_records() -> Vec<Record> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<_> = fs::read_dir(root.join("tests/fixtures/demo_records"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let mut record = Record::read(p).unwrap();
+            let seed = root.join("seeds").join(format!("{}.txt", record.id));
+            let article = SourceArticle::load(&seed).unwrap();
+            check_names(&article, &mut record.paragraphs);
+            record.seal().unwrap()
+        })
+        .collect()
+}
+
+fn corpus_brief() -> Brief {
+    let mut records = story_records();
+    records.extend(demo_records());
+    build(records, Vec::new(), BriefSettings::default())
+}
+
+/// The expected story of every article: the corpus' stories, and the
+/// seeds as one.
+fn expected_story_of() -> BTreeMap<String, String> {
+    let mut of = BTreeMap::new();
+    for (key, story) in stories() {
+        for article in &story.article {
+            of.insert(article.id.clone(), key.clone());
+        }
+    }
+    for record in demo_records() {
+        of.insert(record.id.clone(), "seeds".to_string());
+    }
+    of
+}
+
+/// The brief's story that holds `id`.
+fn story_of<'a>(brief: &'a Brief, id: &str) -> &'a Story {
+    brief
+        .stories
+        .iter()
+        .find(|s| s.articles.iter().any(|&a| brief.articles[a].id() == id))
+        .unwrap_or_else(|| panic!("{id} is in no story"))
+}
+
+/// Pairwise precision and recall of a grouping against the expected one:
+/// over all pairs of articles, how many put together are together in the
+/// expected grouping, and how many together there are put together.
+fn pairwise(groups: &[Vec<String>], expected: &BTreeMap<String, String>) -> (f64, f64) {
+    let group_of: BTreeMap<&String, usize> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, ids)| ids.iter().map(move |id| (id, g)))
+        .collect();
+    let ids: Vec<&String> = expected.keys().collect();
+    let (mut both, mut grouped, mut together) = (0, 0, 0);
+    for (i, a) in ids.iter().enumerate() {
+        for b in &ids[i + 1..] {
+            let predicted = group_of[a] == group_of[b];
+            let truth = expected[*a] == expected[*b];
+            both += usize::from(predicted && truth);
+            grouped += usize::from(predicted);
+            together += usize::from(truth);
+        }
+    }
+    (
+        both as f64 / grouped.max(1) as f64,
+        both as f64 / together.max(1) as f64,
+    )
+}
+
+#[test]
+fn the_corpus_stories_and_the_seeds_are_grouped_as_expected() {
+    let brief = corpus_brief();
+    let expected = expected_story_of();
+    assert_eq!(brief.articles.len(), 22);
+    let groups: Vec<Vec<String>> = brief
+        .stories
+        .iter()
+        .map(|s| {
+            s.articles
+                .iter()
+                .map(|&a| brief.articles[a].id().to_string())
+                .collect()
+        })
+        .collect();
+    let (precision, recall) = pairwise(&groups, &expected);
+    assert_eq!((precision, recall), (1.0, 1.0), "{groups:#?}");
+    assert_eq!(groups.len(), 7, "{groups:#?}");
+
+    // The follow-ups: the seeds' 2018 article and the IMF review a year on
+    // join their stories and are said to be dated apart.
+    for (follow_up, months) in [("004_2dad6acffa85f88d", 12), ("104_imf-review", 12)] {
+        let story = story_of(&brief, follow_up);
+        let bullet = story
+            .bullets
+            .iter()
+            .find(|b| brief.articles[b.article].id() == follow_up)
+            .unwrap();
+        assert!(
+            bullet.apart_months.is_some_and(|m| m >= months),
+            "{follow_up}: {:?}",
+            bullet.apart_months
+        );
+        for other in &story.bullets {
+            if brief.articles[other.article].id() != follow_up {
+                assert_eq!(other.apart_months, None);
+            }
+        }
+    }
+}
+
+/// How a row of a story's table and a name of `expected/<story>.toml`
+/// match: the same English, or an Arabic spelling in common.
+fn matches(row: &tarjama::brief::EntityRow, english: &str, arabic: &BTreeSet<String>) -> bool {
+    let plain = |s: &str| s.to_lowercase().trim_start_matches("the ").to_string();
+    plain(&row.name) == plain(english)
+        || row.spellings.iter().any(|s| arabic.contains(&normalize(s)))
+}
+
+/// Item 1 of the issue, on stories no list was written for: every person,
+/// place and organisation the articles name is in the story's table once,
+/// with one English name and its Arabic spellings. Measured on the whole
+/// corpus (145 names): all 49 people, 66 of 68 places and 25 of 28
+/// organisations found, none twice. What is missed is listed here, so a
+/// change that finds more or less is seen.
+#[test]
+fn every_story_names_its_people_places_and_organisations_once() {
+    let brief = corpus_brief();
+    let mut missed: Vec<String> = Vec::new();
+    let mut people = 0;
+    for (key, story) in stories() {
+        let table = &story_of(&brief, &story.article[0].id).entities;
+        for name in &story.name {
+            let arabic: BTreeSet<String> = name.arabic.iter().map(|a| normalize(a)).collect();
+            let rows: Vec<&str> = table
+                .iter()
+                .filter(|row| matches(row, &name.english, &arabic))
+                .map(|row| row.name.as_str())
+                .collect();
+            assert!(
+                rows.len() <= 1,
+                "{key}: {} is in the table {} times: {rows:?}",
+                name.english,
+                rows.len()
+            );
+            if rows.is_empty() {
+                missed.push(format!("{key}: {} ({})", name.english, name.kind));
+            }
+            people += usize::from(name.kind == "person");
+        }
+    }
+    assert_eq!(people, 49);
+    assert_eq!(
+        missed,
+        [
+            "book-fair: Egyptian Publishers Association (organisation)",
+            "book-fair: Fifth Settlement (place)",
+            "nile-dam: Blue Nile (place)",
+            "opec-cuts: OPEC+ (organisation)",
+            "opec-cuts: Saudi Aramco (organisation)",
+        ]
+    );
+}
+
+/// One English name per person across outlets that spell them apart, and
+/// the table says which names no list supplied.
+#[test]
+fn spelling_variants_across_outlets_are_one_name_found_in_the_text() {
+    let brief = corpus_brief();
+    let imf = story_of(&brief, "101_imf-ahram");
+    let row = imf
+        .entities
+        .iter()
+        .find(|r| r.name == "Kristalina Georgieva")
+        .expect("Georgieva is named in the IMF story");
+    assert_eq!(row.kind, EntityKind::Person);
+    assert_eq!(row.list, List::Text);
+    assert_eq!(row.notes().as_deref(), Some("found in the text"));
+    // جورجيفا (101), جورجييفا (102), غورغييفا (103), غيورغييفا (104).
+    assert_eq!(row.sources.len(), 4);
+    assert!(row.spellings.len() >= 4, "{:?}", row.spellings);
+
+    let dam = story_of(&brief, "201_dam-youm7");
+    let names: Vec<&str> = dam.entities.iter().map(|r| r.name.as_str()).collect();
+    for name in [
+        "Hani Sewilam",
+        "Habtamu Itefa",
+        "Seleshi Bekele",
+        "African Union",
+    ] {
+        assert_eq!(names.iter().filter(|n| **n == name).count(), 1, "{names:?}");
+    }
+    // The places list's names say so; the reviewed gazetteer's do not.
+    let cairo = dam.entities.iter().find(|r| r.name == "Cairo").unwrap();
+    assert!(cairo.notes().is_some_and(|n| n.ends_with("places list")));
+    let egypt = dam.entities.iter().find(|r| r.name == "Egypt").unwrap();
+    assert_eq!(egypt.notes(), None);
+}
+
+/// A professional translation's names all have their counterpart in the
+/// Arabic: nothing is flagged (adjectives of places, compound names such
+/// as عبد المنعم, doubled letters such as كوللر and ى for a are read).
+#[test]
+fn no_name_of_a_faithful_translation_is_flagged() {
+    for record in story_records() {
+        for sentence in record.paragraphs.iter().flat_map(|p| &p.sentences) {
+            assert!(
+                sentence.names_not_in_source.is_empty(),
+                "{}: {:?} in {:?}",
+                record.id,
+                sentence.names_not_in_source,
+                sentence.translation
+            );
+        }
+    }
+}
+
+/// The weak translation's invented people are flagged on its sentences
+/// and are no story's people: the brief lists only names its Arabic backs.
+#[test]
+fn invented_names_of_a_weak_translation_are_not_the_storys_people() {
+    let brief = corpus_brief();
+    let seeds = story_of(&brief, "003_96083f8a8e168996");
+    let names: Vec<&str> = seeds.entities.iter().map(|r| r.name.as_str()).collect();
+    for invented in ["Obama", "Bolsonaro", "Jeremy Hunt", "Jean Claude Juncker"] {
+        assert!(
+            !names.iter().any(|n| n.contains(invented)),
+            "{invented} in {names:?}"
+        );
+    }
+    let flagged: Vec<&String> = brief
+        .articles
+        .iter()
+        .filter(|a| a.id().starts_with("003"))
+        .flat_map(|a| &a.record.paragraphs)
+        .flat_map(|p| &p.sentences)
+        .flat_map(|s| &s.names_not_in_source)
+        .collect();
+    for invented in ["Obama", "Bolsonaro", "Jeremy Hunt"] {
+        assert!(flagged.iter().any(|n| n.contains(invented)), "{flagged:?}");
+    }
+}
+
+/// End to end: `tarjama brief` over the folder of records puts each story
+/// apart, and names a person the lists lack once, marked.
+#[test]
+fn tarjama_brief_on_the_corpus_and_the_seeds() {
+    let ws = workspace();
+    let out = ws.path().join("out");
+    let mut records = story_records();
+    records.extend(demo_records());
+    write_records(&out, &records);
+    let output = tarjama(&["brief", "out"], ws.path());
+    assert_success(&output);
+    assert!(
+        stderr(&output).contains("brief: 7 stories from 22 article(s)"),
+        "{}",
+        stderr(&output)
+    );
+    let md = fs::read_to_string(out.join("brief.md")).unwrap();
+    assert_eq!(md.matches("\n## Story ").count(), 7);
+    let georgieva: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("Kristalina Georgieva"))
+        .collect();
+    assert_eq!(georgieva.len(), 1, "{georgieva:?}");
+    assert!(
+        georgieva[0].contains("found in the text"),
+        "{}",
+        georgieva[0]
+    );
+    assert!(georgieva[0].contains("غيورغييفا"), "{}", georgieva[0]);
+    // Deterministic: the same records give the same brief.
+    let again = tarjama(&["brief", "out"], ws.path());
+    assert_success(&again);
+    assert_eq!(fs::read_to_string(out.join("brief.md")).unwrap(), md);
+}
