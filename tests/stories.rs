@@ -126,6 +126,18 @@ fn the_corpus_stories_and_the_seeds_are_grouped_as_expected() {
     let (precision, recall) = pairwise(&groups, &expected);
     assert_eq!((precision, recall), (1.0, 1.0), "{groups:#?}");
     assert_eq!(groups.len(), 7, "{groups:#?}");
+    // Not on a knife's edge: the same at thresholds well below and above
+    // the default (see `brief::group`).
+    for similarity in [0.145, 0.27] {
+        let other = build(
+            brief.articles.iter().map(|a| a.record.clone()).collect(),
+            Vec::new(),
+            BriefSettings { similarity },
+        );
+        let same: Vec<Vec<usize>> = other.stories.iter().map(|s| s.articles.clone()).collect();
+        let default: Vec<Vec<usize>> = brief.stories.iter().map(|s| s.articles.clone()).collect();
+        assert_eq!(same, default, "at {similarity}");
+    }
 
     // The follow-ups: the seeds' 2018 article and the IMF review a year on
     // join their stories and are said to be dated apart.

@@ -11,17 +11,29 @@
 //! `cos` is the cosine between the groups' centroids of TF-IDF vectors
 //! (each article's vector scaled to length 1 first): over the normalized,
 //! light-stemmed content words of the Arabic source, and over the English
-//! translation's words. `shared` is the share of named entities
-//! (gazetteer; agencies left out) the groups have in common,
-//! |A ∩ B| / (min(|A|, |B|) + 3) — the +3 keeps an article that names only
-//! "Egypt" from joining every story that mentions Egypt. Starting from
+//! translation's words. `shared` is the share of named entities (the
+//! gazetteer's and those found in the text; agencies left out) the groups
+//! have in common, |A ∩ B| / (min(|A|, |B|) + 3) — the +3 keeps an article
+//! that names only "Egypt" from joining every story that mentions Egypt. Starting from
 //! single articles, the two most similar groups are merged while their
 //! similarity reaches the threshold; ties go to the lower article
-//! indexes. The default, 0.16, sits between the seeds' 2018 follow-up
-//! joining the 2015 articles (about 0.18 even with one of them missing)
-//! and an unrelated article sharing one place name with them (about 0.12). Comparing an article with a whole group, not with one
+//! indexes. Comparing an article with a whole group, not with one
 //! member, lets a follow-up that echoes the story as a whole join it even
 //! when it shares little with any single article.
+//!
+//! The default, 0.18, comes from the story corpus of
+//! `tests/fixtures/stories/` (6 stories, 17 articles from 17 outlets,
+//! written for the tests) with the seeds beside it (`tests/stories.rs`):
+//! those 22 articles group exactly (pairwise precision and recall 1) for
+//! every threshold from 0.14 to 0.28. Below, the seeds' French–Russian
+//! story in Syria and the Syrian earthquake relief are the first two
+//! stories to merge (0.138), and a merged pair's centroid then draws in
+//! every other story; above, the seeds' 2018 follow-up is the first
+//! article to leave its story (0.285 with the demo model's English; about
+//! 0.19 with the test checkpoint's noise for English). 0.18 keeps both
+//! margins. The weights matter less: 0.6/0.3/0.1, 0.4/0.4/0.2, 0.4/0.5/0.1
+//! and equal thirds group the corpus exactly over about the same range
+//! (from 0.14 or 0.15 to 0.26–0.30).
 //!
 //! The source and the names carry 90% of the weight because translations
 //! from small models are poor and the test checkpoints' are noise: the
@@ -34,7 +46,7 @@ use std::collections::BTreeSet;
 use crate::text::tfidf::{cosine, norm, tfidf, Vector, Weighting};
 
 /// Default `--similarity`.
-pub const DEFAULT_THRESHOLD: f64 = 0.16;
+pub const DEFAULT_THRESHOLD: f64 = 0.18;
 
 const ARABIC_WEIGHT: f64 = 0.50;
 const ENTITY_WEIGHT: f64 = 0.40;
