@@ -726,9 +726,10 @@ fn institution(run: &Run, sentence: &Sentence) -> Option<FoundName> {
     {
         end += 1;
     }
-    // A day or a particle is no part of a name ("وزارة الدفاع الخميس").
-    while end > start + 1 && is_stopword(&sentence.tokens[end - 1].norm) {
-        end -= 1;
+    // A day or a particle is no part of a name: the phrase ends before
+    // one ("وزارة الدفاع الخميس", "النادي الأهلي إلى شوارع").
+    if let Some(stop) = (start + 1..end).find(|&i| is_stopword(&sentence.tokens[i].norm)) {
+        end = stop;
     }
     let norm = &sentence.tokens[start].norm;
     let key_words: Vec<String> = std::iter::once(bare.clone())

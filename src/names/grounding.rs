@@ -5,8 +5,10 @@
 //! there by the translator ("President Obama" for بوتين), the most harmful
 //! error a news translation can make, and is reported.
 //!
-//! A name and its head are read from the English by `super::english`;
-//! the head must be found. Abbreviations ("U.S.", "ISIS") are left
+//! Names are read from the English by `super::english`; every word of a
+//! name that is not ordinary English must be found, so a wrong first name
+//! before a right surname ("Jean-Philippe Luderrian" for جان ايف لودريان)
+//! is caught as surely as an invented surname. Abbreviations ("U.S.", "ISIS") are left
 //! alone: no spelling rule ties them to the Arabic. The whole
 //! article's Arabic is searched, not only the paragraph, because a
 //! translator that writes "Vladimir Putin" where the Arabic says "the
@@ -115,6 +117,11 @@ pub(super) fn arabic_forms(norm: &str) -> Vec<String> {
 pub(super) fn english_forms(word: &str) -> Vec<String> {
     let word = word.replace(['\'', '’'], "");
     let mut forms = vec![word.clone()];
+    // "Abdel", "Abdul" of "Abdel-Razek" (عبد الرازق): the article is the
+    // next word's in Arabic.
+    if ["abdel", "abdul", "abdal", "abdol"].contains(&word.to_lowercase().as_str()) {
+        forms.push("Abd".to_string());
+    }
     for suffix in [
         "ians", "ian", "ans", "an", "ists", "ist", "ic", "is", "i", "s",
     ] {
@@ -147,13 +154,13 @@ pub(super) fn english_words_of(name: &str) -> impl Iterator<Item = String> + '_ 
         .map(str::to_lowercase)
 }
 
-/// The names in `english` whose head has no counterpart in the article's
-/// Arabic, in text order, each once.
+/// The names in `english` with a word that has no counterpart in the
+/// article's Arabic, in text order, each once.
 pub fn names_not_in_source(english: &str, source: &ArabicNames) -> Vec<String> {
     let mut seen = BTreeSet::new();
     names(english)
         .into_iter()
-        .filter(|name| !source.grounds(&name.head))
+        .filter(|name| !name.name_words.iter().all(|w| source.grounds(w)))
         .map(|name| name.text)
         .filter(|text| seen.insert(text.clone()))
         .collect()
@@ -198,6 +205,20 @@ mod tests {
             names_not_in_source("Sudanese fans cheered.", &source),
             ["Sudanese"]
         );
+    }
+
+    /// Written for this test: the surname is right, the first name is not.
+    #[test]
+    fn a_wrong_first_name_before_a_right_surname_is_reported() {
+        let source = ArabicNames::of("وقال وزير الخارجية الفرنسي جان ايف لودريان إن الحل سياسي.");
+        assert_eq!(
+            names_not_in_source(
+                "French Foreign Minister Jean-Philippe Le Drian said.",
+                &source
+            ),
+            ["Jean Philippe Le Drian"]
+        );
+        assert!(names_not_in_source("Jean-Yves Le Drian said.", &source).is_empty());
     }
 
     #[test]

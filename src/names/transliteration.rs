@@ -198,6 +198,9 @@ fn meet(unit: Unit, c: char, first: bool, last_letter: bool) -> f32 {
         other => other,
     };
     match (unit, written) {
+        // A final ة (normalized ه) is read t before a following word:
+        // "Attiyat Allah" عطية الله.
+        (Unit::Consonant("t", _), _) if c == 'ه' && last_letter => 0.0,
         (Unit::Vowel(_), Some(_)) if first && c == 'ا' => 0.0,
         (Unit::Vowel(q), Some(written)) if q & written != 0 => 0.0,
         (Unit::Vowel(_), Some(_)) => 0.5,
@@ -297,6 +300,7 @@ mod tests {
             ("Kouchouk", "كجوك"),
             ("Hawa", "هوى"),
             ("Mustafa", "مصطفى"),
+            ("Attiyat", "عطية"),
         ] {
             let c = cost(english, &normalize(arabic));
             assert!(plausible_ar(english, arabic), "{english} / {arabic}: {c:?}");
