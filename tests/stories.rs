@@ -1,5 +1,5 @@
 //! The brief on stories nobody wrote a list for: the corpus of
-//! `tests/fixtures/stories/` (17 Arabic articles in 6 stories from 17
+//! `tests/fixtures/stories/` (20 Arabic articles in 7 stories from 20
 //! outlets, with English a professional translator would give; see
 //! `common::stories`) beside the seeds as the demo model translated them
 //! (`tests/fixtures/demo_records/`, Qwen2.5-Coder-1.5B: weak English that
@@ -11,7 +11,10 @@
 //! Egypt, the Gulf and the agencies; earthquake relief in Syria beside
 //! the seeds' French–Russian military story in Syria; a football final
 //! and a book fair in Cairo; oil output cuts sharing the Gulf and Reuters
-//! with the IMF story; and a follow-up published a year later.
+//! with the IMF story; a follow-up published a year later; and Lebanon's
+//! presidential vote (Syria, France, Saudi Arabia, the IMF), written after
+//! everything else here was tuned and run once untouched before its
+//! figures were taken into the tests (see the commit that added it).
 
 mod common;
 
@@ -112,7 +115,7 @@ fn pairwise(groups: &[Vec<String>], expected: &BTreeMap<String, String>) -> (f64
 fn the_corpus_stories_and_the_seeds_are_grouped_as_expected() {
     let brief = corpus_brief();
     let expected = expected_story_of();
-    assert_eq!(brief.articles.len(), 22);
+    assert_eq!(brief.articles.len(), 25);
     let groups: Vec<Vec<String>> = brief
         .stories
         .iter()
@@ -125,7 +128,7 @@ fn the_corpus_stories_and_the_seeds_are_grouped_as_expected() {
         .collect();
     let (precision, recall) = pairwise(&groups, &expected);
     assert_eq!((precision, recall), (1.0, 1.0), "{groups:#?}");
-    assert_eq!(groups.len(), 7, "{groups:#?}");
+    assert_eq!(groups.len(), 8, "{groups:#?}");
     // Not on a knife's edge: the same at thresholds well below and above
     // the default (see `brief::group`).
     for similarity in [0.145, 0.27] {
@@ -161,18 +164,34 @@ fn the_corpus_stories_and_the_seeds_are_grouped_as_expected() {
     }
 }
 
-/// How a row of a story's table and a name of `expected/<story>.toml`
-/// match: the same English, or an Arabic spelling in common.
-fn matches(row: &tarjama::brief::EntityRow, english: &str, arabic: &BTreeSet<String>) -> bool {
+/// The rows of a story's table that stand for a name of
+/// `expected/<story>.toml`: the row with the same English, else those
+/// with an Arabic spelling in common.
+fn rows_for<'a>(
+    table: &'a [tarjama::brief::EntityRow],
+    english: &str,
+    arabic: &BTreeSet<String>,
+) -> Vec<&'a str> {
     let plain = |s: &str| s.to_lowercase().trim_start_matches("the ").to_string();
-    plain(&row.name) == plain(english)
-        || row.spellings.iter().any(|s| arabic.contains(&normalize(s)))
+    let same: Vec<&str> = table
+        .iter()
+        .filter(|row| plain(&row.name) == plain(english))
+        .map(|row| row.name.as_str())
+        .collect();
+    if !same.is_empty() {
+        return same;
+    }
+    table
+        .iter()
+        .filter(|row| row.spellings.iter().any(|s| arabic.contains(&normalize(s))))
+        .map(|row| row.name.as_str())
+        .collect()
 }
 
 /// Item 1 of the issue, on stories no list was written for: every person,
 /// place and organisation the articles name is in the story's table once,
 /// with one English name and its Arabic spellings. Measured on the whole
-/// corpus (145 names): all 49 people, 66 of 68 places and 25 of 28
+/// corpus (183 names): all 61 people, 78 of 82 places and 35 of 40
 /// organisations found, none twice. What is missed is listed here, so a
 /// change that finds more or less is seen.
 #[test]
@@ -184,11 +203,7 @@ fn every_story_names_its_people_places_and_organisations_once() {
         let table = &story_of(&brief, &story.article[0].id).entities;
         for name in &story.name {
             let arabic: BTreeSet<String> = name.arabic.iter().map(|a| normalize(a)).collect();
-            let rows: Vec<&str> = table
-                .iter()
-                .filter(|row| matches(row, &name.english, &arabic))
-                .map(|row| row.name.as_str())
-                .collect();
+            let rows = rows_for(table, &name.english, &arabic);
             assert!(
                 rows.len() <= 1,
                 "{key}: {} is in the table {} times: {rows:?}",
@@ -201,12 +216,16 @@ fn every_story_names_its_people_places_and_organisations_once() {
             people += usize::from(name.kind == "person");
         }
     }
-    assert_eq!(people, 49);
+    assert_eq!(people, 61);
     assert_eq!(
         missed,
         [
             "book-fair: Egyptian Publishers Association (organisation)",
             "book-fair: Fifth Settlement (place)",
+            "lebanon-president: South Lebanon (place)",
+            "lebanon-president: Beirut's southern suburbs (place)",
+            "lebanon-president: Lebanese parliament (organisation)",
+            "lebanon-president: United Nations (organisation)",
             "nile-dam: Blue Nile (place)",
             "opec-cuts: OPEC+ (organisation)",
             "opec-cuts: Saudi Aramco (organisation)",
@@ -305,12 +324,12 @@ fn tarjama_brief_on_the_corpus_and_the_seeds() {
     let output = tarjama(&["brief", "out"], ws.path());
     assert_success(&output);
     assert!(
-        stderr(&output).contains("brief: 7 stories from 22 article(s)"),
+        stderr(&output).contains("brief: 8 stories from 25 article(s)"),
         "{}",
         stderr(&output)
     );
     let md = fs::read_to_string(out.join("brief.md")).unwrap();
-    assert_eq!(md.matches("\n## Story ").count(), 7);
+    assert_eq!(md.matches("\n## Story ").count(), 8);
     let georgieva: Vec<&str> = md
         .lines()
         .filter(|l| l.starts_with("| ") && l.contains("Kristalina Georgieva"))

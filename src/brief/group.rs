@@ -22,9 +22,9 @@
 //! when it shares little with any single article.
 //!
 //! The default, 0.18, comes from the story corpus of
-//! `tests/fixtures/stories/` (6 stories, 17 articles from 17 outlets,
+//! `tests/fixtures/stories/` (7 stories, 20 articles from 20 outlets,
 //! written for the tests) with the seeds beside it (`tests/stories.rs`):
-//! those 22 articles group exactly (pairwise precision and recall 1) for
+//! those 25 articles group exactly (pairwise precision and recall 1) for
 //! every threshold from 0.14 to 0.28. Below, the seeds' French–Russian
 //! story in Syria and the Syrian earthquake relief are the first two
 //! stories to merge (0.138), and a merged pair's centroid then draws in

@@ -95,8 +95,10 @@ pub fn is_ordinary(word: &str) -> bool {
     NOT_NAMES.contains(&lower.as_str()) || english_words().contains(lower.as_str())
 }
 
-/// "U.S.", "ISIS", "AFP": all capitals (two or more), dots allowed.
+/// "U.S.", "ISIS", "AFP", "MPs": all capitals (two or more), dots
+/// allowed, and a plural s.
 pub fn is_abbreviation(word: &str) -> bool {
+    let word = word.strip_suffix('s').unwrap_or(word);
     let letters: Vec<char> = word.chars().filter(|c| *c != '.').collect();
     letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
 }

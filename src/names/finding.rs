@@ -30,7 +30,7 @@ use super::english::{
     is_abbreviation, is_name_word, is_particle, name_in, runs, segments, Name, Run,
 };
 use super::gazetteer::{EntityKind, Gazetteer};
-use super::grounding::{arabic_forms, english_forms, english_words_of};
+use super::grounding::{arabic_forms, compound, english_forms, english_words_of};
 use super::transliteration;
 use crate::text::arabic::{is_stopword, normalize, strip_clitics, tokenize, Token};
 
@@ -83,7 +83,7 @@ const KIND_NOUNS: &[(&str, EntityKind, &[&str])] = &[
         &["اتحاد", "كونفدراليه"],
     ),
     ("association", EntityKind::Organisation, &["جمعيه", "رابطه"]),
-    ("movement", EntityKind::Organisation, &["حركه"]),
+    ("movement", EntityKind::Organisation, &["حركه", "تيار"]),
     ("front", EntityKind::Organisation, &["جبهه"]),
     ("forces", EntityKind::Organisation, &["قوات"]),
     ("army", EntityKind::Organisation, &["جيش"]),
@@ -335,7 +335,7 @@ pub fn find_names(source: &str, translation: &str) -> Vec<FoundName> {
         listed_tokens,
     };
     let mut found: Vec<FoundName> = Vec::new();
-    for run in runs(translation) {
+    for run in runs(translation).iter().flat_map(split_after_names) {
         let names: Vec<FoundName> =
             match institution(&run, &sentence).or_else(|| abbreviation(&run, &sentence)) {
                 Some(name) => vec![name],
@@ -352,6 +352,37 @@ pub fn find_names(source: &str, translation: &str) -> Vec<FoundName> {
         }
     }
     found
+}
+
+/// A run cut at each "and" that follows a name word: "Hezbollah and Amal
+/// Movement" names two, while "King Salman Humanitarian Aid and Relief
+/// Centre" is one institution ("Aid" is an ordinary word).
+fn split_after_names(run: &Run) -> Vec<Run> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for i in 0..=run.words.len() {
+        let cut = i == run.words.len()
+            || run.words[i] == "and" && i > start && is_name_word(&run.words[i - 1]);
+        if !cut {
+            continue;
+        }
+        parts.push(Run {
+            words: run.words[start..i].to_vec(),
+            hyphen_after: run.hyphen_after[start..i].to_vec(),
+            before: if start == 0 {
+                run.before.clone()
+            } else {
+                Some("and".to_string())
+            },
+            after: if i == run.words.len() {
+                run.after.clone()
+            } else {
+                Some("and".to_string())
+            },
+        });
+        start = i + 1;
+    }
+    parts
 }
 
 /// Whether an English name is one of the gazetteer's own ("Ethiopia" for
@@ -434,9 +465,8 @@ impl Sentence<'_> {
                 candidates.push((i, i, form));
             }
             if let Some(next) = self.tokens.get(i + 1) {
-                let bare = strip_clitics(&token.norm);
-                if ["عبد", "ابو"].contains(&bare) {
-                    candidates.push((i, i + 1, format!("{bare}{}", next.norm)));
+                if let Some(compound) = compound(&token.norm, &next.norm) {
+                    candidates.push((i, i + 1, compound));
                 }
             }
         }
@@ -660,6 +690,50 @@ fn abbreviation(run: &Run, sentence: &Sentence) -> Option<FoundName> {
     })
 }
 
+/// Where an institution's Arabic phrase that starts at `start` ends: as
+/// many words as the English has content words (`words`), while each word
+/// goes on the phrase — a definite genitive or adjective (النقد الدولي,
+/// للإعلام, والأعمال), a word the English's names tie to (سلمان in مركز الملك
+/// سلمان), or a genitive the next definite word completes (أنباء in وكالة
+/// أنباء الشرق); one more when a word joined by ل takes its noun (لكرة
+/// القدم). A stopword ends it ("وزارة الدفاع الخميس"), and so does any other
+/// word ("وزارة الخارجية السعودية بانتخاب").
+fn phrase_end(sentence: &Sentence, start: usize, words: usize, names: &[&String]) -> usize {
+    let tokens = sentence.tokens;
+    let definite = |i: usize| {
+        let norm = &tokens[i].norm;
+        !is_stopword(norm) && ["ال", "لل", "وال"].iter().any(|p| norm.starts_with(p))
+    };
+    let named = |i: usize| {
+        names.iter().any(|w| {
+            sentence
+                .tie(w)
+                .is_some_and(|(f, l, _)| (f..=l).contains(&i))
+        })
+    };
+    let limit = (start + words).min(tokens.len());
+    let mut end = start + 1;
+    while end < limit {
+        let goes_on = !is_stopword(&tokens[end].norm)
+            && (definite(end) || named(end) || end + 1 < tokens.len() && definite(end + 1));
+        if !goes_on {
+            break;
+        }
+        end += 1;
+    }
+    let last = &tokens[end - 1].norm;
+    if end == limit
+        && end < tokens.len()
+        && end > start + 1
+        && last.starts_with('ل')
+        && !last.starts_with("لل")
+        && definite(end)
+    {
+        end += 1;
+    }
+    end
+}
+
 /// An institution's name (see the module doc) tied to its Arabic phrase.
 fn institution(run: &Run, sentence: &Sentence) -> Option<FoundName> {
     // "The International Monetary Fund": the article is no part of it.
@@ -716,21 +790,7 @@ fn institution(run: &Run, sentence: &Sentence) -> Option<FoundName> {
         }
     }
     let (_, start, bare) = best?;
-    let mut end = (start + content.len()).min(sentence.tokens.len());
-    // "لكرة القدم": a word joined by ل is followed by the noun it takes.
-    if end < sentence.tokens.len()
-        && end > start + 1
-        && sentence.tokens[end - 1].norm.starts_with('ل')
-        && !sentence.tokens[end - 1].norm.starts_with("لل")
-        && sentence.tokens[end].norm.starts_with("ال")
-    {
-        end += 1;
-    }
-    // A day or a particle is no part of a name: the phrase ends before
-    // one ("وزارة الدفاع الخميس", "النادي الأهلي إلى شوارع").
-    if let Some(stop) = (start + 1..end).find(|&i| is_stopword(&sentence.tokens[i].norm)) {
-        end = stop;
-    }
+    let end = phrase_end(sentence, start, content.len(), &name_words);
     let norm = &sentence.tokens[start].norm;
     let key_words: Vec<String> = std::iter::once(bare.clone())
         .chain(

@@ -43,10 +43,10 @@ impl ArabicNames {
         let mut words: BTreeSet<String> =
             tokens.iter().flat_map(|t| arabic_forms(&t.norm)).collect();
         // A name written as two words is one English word ("Abdelmonem"
-        // for عبد المنعم, "Abu Zeid" may be "Abuzeid").
+        // for عبد المنعم, "Hezbollah" for حزب الله).
         for pair in tokens.windows(2) {
-            if ["عبد", "ابو"].contains(&pair[0].norm.as_str()) {
-                words.insert(format!("{}{}", pair[0].norm, pair[1].norm));
+            if let Some(compound) = compound(&pair[0].norm, &pair[1].norm) {
+                words.insert(compound);
             }
         }
         let stems = tokens.iter().map(|t| place_stem(&t.norm)).collect();
@@ -65,9 +65,17 @@ impl ArabicNames {
 
     /// Whether the English word has a counterpart here.
     fn grounds(&self, word: &str) -> bool {
-        let lower = word.to_lowercase();
+        let lower = word.to_lowercase().replace(['\'', '’'], "");
         if self.gazetteer_words.contains(&lower) {
             return true;
+        }
+        // A community named by its adjective ("Shiite", "Druze"): its
+        // Arabic stem in any word.
+        if let Some((_, stems)) = COMMUNITIES.iter().find(|(english, _)| *english == lower) {
+            return self
+                .words
+                .iter()
+                .any(|w| stems.iter().any(|stem| w.starts_with(&normalize(stem))));
         }
         // A listed place, or its people ("Egypt's Al Ahly" and "Egyptian"
         // for الأهلي المصري): its stem in any word of the Arabic.
@@ -89,6 +97,42 @@ impl ArabicNames {
                 .any(|arabic| transliteration::plausible(form, arabic))
         })
     }
+}
+
+/// Religious and ethnic communities named by an English adjective or
+/// plural, and the Arabic stems (without ال) that name them.
+const COMMUNITIES: &[(&str, &[&str])] = &[
+    ("shiite", &["شيع"]),
+    ("shiites", &["شيع"]),
+    ("shia", &["شيع"]),
+    ("sunni", &["سني", "سنه"]),
+    ("sunnis", &["سني", "سنه"]),
+    ("druze", &["درز", "دروز"]),
+    ("maronite", &["مارون", "موارن"]),
+    ("maronites", &["مارون", "موارن"]),
+    ("christian", &["مسيح"]),
+    ("christians", &["مسيح"]),
+    ("alawite", &["علوي", "علويين"]),
+    ("alawites", &["علوي", "علويين"]),
+    ("coptic", &["قبط"]),
+    ("copts", &["قبط", "اقباط"]),
+    ("kurdish", &["كرد", "اكراد"]),
+    ("kurds", &["كرد", "اكراد"]),
+    ("jewish", &["يهود"]),
+    ("jews", &["يهود"]),
+    ("muslim", &["مسلم"]),
+    ("muslims", &["مسلم"]),
+    ("arab", &["عرب"]),
+    ("arabs", &["عرب"]),
+    ("arabic", &["عرب"]),
+];
+
+/// Two Arabic words that make one name written as one English word: عبد
+/// or أبو and the next word (عبد المنعم, "Abdelmonem"), or a word and الله
+/// (حزب الله "Hezbollah", نصر الله "Nasrallah").
+pub(super) fn compound(first: &str, second: &str) -> Option<String> {
+    let first = strip_clitics(first);
+    (["عبد", "ابو"].contains(&first) || second == "الله").then(|| format!("{first}{second}"))
 }
 
 /// The forms of a normalized Arabic word a name may be written as: the

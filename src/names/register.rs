@@ -46,7 +46,7 @@ pub struct RegisteredName {
 /// mention, the index of its name. Names are ordered by first mention.
 pub fn register(mentions: &[FoundName]) -> (Vec<RegisteredName>, Vec<usize>) {
     let n = mentions.len();
-    let mut parent: Vec<usize> = (0..n).collect();
+    let mut sets = Sets::new(mentions);
     // Each rule joins a mention to the first earlier one it matches, which
     // keeps the work near linear: mentions are indexed by key and English.
     let mut by_english: BTreeMap<String, usize> = BTreeMap::new();
@@ -64,22 +64,20 @@ pub fn register(mentions: &[FoundName]) -> (Vec<RegisteredName>, Vec<usize>) {
             let head: String = mention.key.split(' ').take(2).collect::<Vec<_>>().join(" ");
             let noun = last_word(&mention.english);
             match by_phrase_head.get(&(head.clone(), noun.clone())) {
-                Some(&j) => union(&mut parent, i, j),
+                Some(&j) => sets.union(i, j),
                 None => {
                     by_phrase_head.insert((head, noun), i);
                 }
             }
         }
         if let Some(&j) = by_english.get(&mention.english.to_lowercase()) {
-            union(&mut parent, i, j);
+            sets.union(i, j);
         }
         let transliterated = !mention.key.contains(' ') && mention.kind != EntityKind::Organisation;
         // (a) Alike Arabic keys (فاندنبروك, فاندينبروك), or the same one.
         for j in keys.alike(&mention.key, SAME_WORD) {
-            if (transliterated || mentions[j].key == mention.key)
-                && given_names_agree(&mention.english, &mentions[j].english)
-            {
-                union(&mut parent, i, j);
+            if transliterated || mentions[j].key == mention.key {
+                sets.union(i, j);
             }
         }
         keys.insert(&mention.key, &mention.english, i);
@@ -87,9 +85,7 @@ pub fn register(mentions: &[FoundName]) -> (Vec<RegisteredName>, Vec<usize>) {
         if transliterated {
             let last = last_word(&mention.english);
             for j in lasts.alike(&last, SAME_WORD) {
-                if given_names_agree(&mention.english, &mentions[j].english) {
-                    union(&mut parent, i, j);
-                }
+                sets.union(i, j);
             }
             lasts.insert(&last, &mention.english, i);
         }
@@ -112,7 +108,7 @@ pub fn register(mentions: &[FoundName]) -> (Vec<RegisteredName>, Vec<usize>) {
             let core = core_words(&mention.english);
             if !core.is_empty() {
                 match by_core.get(&(mention.kind, core.clone())) {
-                    Some(&j) => union(&mut parent, i, j),
+                    Some(&j) => sets.union(i, j),
                     None => {
                         by_core.insert((mention.kind, core), i);
                     }
@@ -123,11 +119,11 @@ pub fn register(mentions: &[FoundName]) -> (Vec<RegisteredName>, Vec<usize>) {
     for (i, mention) in mentions.iter().enumerate() {
         if is_abbreviation(&mention.english) {
             if let Some(&j) = by_initials.get(&mention.english.to_uppercase()) {
-                union(&mut parent, i, j);
+                sets.union(i, j);
             }
         }
     }
-    let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+    let roots: Vec<usize> = (0..n).map(|i| sets.find(i)).collect();
     let mut order: Vec<usize> = Vec::new();
     for &root in &roots {
         if !order.contains(&root) {
@@ -202,26 +198,59 @@ impl Buckets {
     }
 }
 
-fn find(parent: &mut [usize], i: usize) -> usize {
-    let mut root = i;
-    while parent[root] != root {
-        root = parent[root];
-    }
-    let mut i = i;
-    while parent[i] != root {
-        let next = parent[i];
-        parent[i] = root;
-        i = next;
-    }
-    root
+/// The mentions merged so far: disjoint sets, each with the given names
+/// its mentions carry.
+struct Sets {
+    parent: Vec<usize>,
+    /// Per root, the given names of its mentions.
+    given: Vec<BTreeSet<String>>,
 }
 
-/// Joins two sets; the earlier mention's root stays the root.
-fn union(parent: &mut [usize], a: usize, b: usize) {
-    let (ra, rb) = (find(parent, a), find(parent, b));
-    if ra != rb {
+impl Sets {
+    fn new(mentions: &[FoundName]) -> Self {
+        Self {
+            parent: (0..mentions.len()).collect(),
+            given: mentions
+                .iter()
+                .map(|m| given_name(&m.english).into_iter().collect())
+                .collect(),
+        }
+    }
+
+    fn find(&mut self, i: usize) -> usize {
+        let mut root = i;
+        while self.parent[root] != root {
+            root = self.parent[root];
+        }
+        let mut i = i;
+        while self.parent[i] != root {
+            let next = self.parent[i];
+            self.parent[i] = root;
+            i = next;
+        }
+        root
+    }
+
+    /// Joins two sets, the earlier mention's root staying the root —
+    /// unless their given names disagree: a surname alone ("Aoun") may join
+    /// "Joseph Aoun" or "Michel Aoun", but never bridge the two.
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return;
+        }
+        let agree = self.given[ra].iter().all(|x| {
+            self.given[rb]
+                .iter()
+                .all(|y| strsim::normalized_levenshtein(x, y) >= SAME_GIVEN_NAME)
+        });
+        if !agree {
+            return;
+        }
         let (keep, join) = (ra.min(rb), ra.max(rb));
-        parent[join] = keep;
+        self.parent[join] = keep;
+        let moved = std::mem::take(&mut self.given[join]);
+        self.given[keep].extend(moved);
     }
 }
 
@@ -261,16 +290,6 @@ fn last_word(english: &str) -> String {
 fn given_name(english: &str) -> Option<String> {
     let words: Vec<&str> = english.split(' ').filter(|w| !w.is_empty()).collect();
     (words.len() >= 2 && !is_particle(words[0])).then(|| words[0].to_lowercase())
-}
-
-/// Whether two names' given names do not disagree: either has none (one
-/// word, or a family name such as "Abu Zeid" that starts with a
-/// particle), or their first words are alike.
-fn given_names_agree(a: &str, b: &str) -> bool {
-    match (given_name(a), given_name(b)) {
-        (Some(x), Some(y)) => strsim::normalized_levenshtein(&x, &y) >= SAME_GIVEN_NAME,
-        _ => true,
-    }
 }
 
 /// The name a set of mentions goes by (see the module doc).
@@ -334,6 +353,8 @@ mod tests {
             // A weaker translation of the first spelling.
             mention("Georgiyeva", "جورجيفا", "جورجيفا", Person),
             mention("Mohammed bin Salman", "محمد بن سلمان", "سلمان", Person),
+            // A surname alone joins the first; it bridges no two people.
+            mention("Salman", "سلمان", "سلمان", Person),
             mention(
                 "International Monetary Fund",
                 "صندوق النقد الدولي",
@@ -342,7 +363,7 @@ mod tests {
             ),
         ];
         let (names, index) = register(&mentions);
-        assert_eq!(index, [0, 1, 0, 0, 2, 3]);
+        assert_eq!(index, [0, 1, 0, 0, 2, 1, 3]);
         assert_eq!(names[0].english, "Kristalina Georgieva");
         assert_eq!(names[0].kind, Person);
         assert_eq!(
@@ -351,6 +372,7 @@ mod tests {
         );
         assert_eq!(names[2].english, "Mohammed bin Salman");
         assert_eq!(names[3].kind, Organisation);
+        assert_eq!(names[1].english, "Abdulaziz bin Salman");
     }
 
     /// A weak translation spells one coach two ways, and so do the
