@@ -278,32 +278,35 @@ fn is_joiner(word: &str) -> bool {
 /// `super::finding` reads from the whole run). Each part's `before` and
 /// `after` are the joiners around it.
 pub fn segments(run: &Run) -> Vec<Run> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for i in 0..=run.words.len() {
-        let cut = i == run.words.len() || matches!(run.words[i].as_str(), "of" | "and");
-        if !cut {
-            continue;
+    run.split_at(|words, i| matches!(words[i].as_str(), "of" | "and"))
+}
+
+impl Run {
+    /// The run cut at every joiner `cut(words, i)` accepts (the joiner
+    /// itself dropped); each part's `before` and `after` are the joiners
+    /// around it, or the run's own at its ends.
+    pub fn split_at(&self, cut: impl Fn(&[String], usize) -> bool) -> Vec<Run> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for i in 0..=self.words.len() {
+            if i < self.words.len() && !cut(&self.words, i) {
+                continue;
+            }
+            if i > start {
+                out.push(Run {
+                    words: self.words[start..i].to_vec(),
+                    hyphen_after: self.hyphen_after[start..i].to_vec(),
+                    before: match start {
+                        0 => self.before.clone(),
+                        _ => Some(self.words[start - 1].clone()),
+                    },
+                    after: self.words.get(i).cloned().or_else(|| self.after.clone()),
+                });
+            }
+            start = i + 1;
         }
-        if i > start {
-            out.push(Run {
-                words: run.words[start..i].to_vec(),
-                hyphen_after: run.hyphen_after[start..i].to_vec(),
-                before: if start == 0 {
-                    run.before.clone()
-                } else {
-                    Some(run.words[start - 1].clone())
-                },
-                after: if i == run.words.len() {
-                    run.after.clone()
-                } else {
-                    Some(run.words[i].clone())
-                },
-            });
-        }
-        start = i + 1;
+        out
     }
-    out
 }
 
 /// The name in a run segment (see [`segments`]), if it has one: from the

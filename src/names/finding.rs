@@ -358,31 +358,7 @@ pub fn find_names(source: &str, translation: &str) -> Vec<FoundName> {
 /// Movement" names two, while "King Salman Humanitarian Aid and Relief
 /// Centre" is one institution ("Aid" is an ordinary word).
 fn split_after_names(run: &Run) -> Vec<Run> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    for i in 0..=run.words.len() {
-        let cut = i == run.words.len()
-            || run.words[i] == "and" && i > start && is_name_word(&run.words[i - 1]);
-        if !cut {
-            continue;
-        }
-        parts.push(Run {
-            words: run.words[start..i].to_vec(),
-            hyphen_after: run.hyphen_after[start..i].to_vec(),
-            before: if start == 0 {
-                run.before.clone()
-            } else {
-                Some("and".to_string())
-            },
-            after: if i == run.words.len() {
-                run.after.clone()
-            } else {
-                Some("and".to_string())
-            },
-        });
-        start = i + 1;
-    }
-    parts
+    run.split_at(|words, i| words[i] == "and" && i > 0 && is_name_word(&words[i - 1]))
 }
 
 /// Whether an English name is one of the gazetteer's own ("Ethiopia" for
