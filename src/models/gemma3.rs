@@ -32,6 +32,8 @@ use std::io::{Read, Seek};
 use std::sync::Arc;
 
 use candle_core::quantized::{gguf_file, QMatMul, QTensor};
+
+use super::qgemm::PackedInt8;
 use candle_core::{bail, Device, IndexOp, Module, Result, Tensor};
 
 /// The shape of the network, as llama.cpp's GGUF metadata states it.
@@ -121,7 +123,7 @@ pub fn load<R: Read + Seek>(
     let final_norm = RmsNorm::new(tensor("output_norm.weight")?, eps)?;
     let mut layers = Vec::with_capacity(config.num_layers);
     for i in 0..config.num_layers {
-        let mut matmul = |name: &str| QMatMul::from_qtensor(tensor(&format!("blk.{i}.{name}"))?);
+        let mut matmul = |name: &str| Projection::new(tensor(&format!("blk.{i}.{name}"))?);
         let q_proj = matmul("attn_q.weight")?;
         let k_proj = matmul("attn_k.weight")?;
         let v_proj = matmul("attn_v.weight")?;
@@ -149,6 +151,36 @@ pub fn load<R: Read + Seek>(
         });
     }
     Model::new(config, embeddings, layers, final_norm, output)
+}
+
+/// A layer's weight: repacked for `qgemm` where candle has no tiled
+/// kernel for it (Q8_0 and Q5_0 weights whose input width is no multiple
+/// of 256, as all of Gemma 3 270M's 640-wide ones are), else candle's
+/// product.
+enum Projection {
+    Packed(PackedInt8),
+    Candle(QMatMul),
+}
+
+impl Projection {
+    fn new(weight: QTensor) -> Result<Self> {
+        let (_, k) = weight.shape().dims2()?;
+        if !k.is_multiple_of(256) && weight.device().is_cpu() {
+            if let Some(packed) = PackedInt8::from_qtensor(&weight)? {
+                return Ok(Self::Packed(packed));
+            }
+        }
+        Ok(Self::Candle(QMatMul::from_qtensor(weight)?))
+    }
+}
+
+impl Module for Projection {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        match self {
+            Self::Packed(packed) => packed.forward(xs),
+            Self::Candle(matmul) => matmul.forward(xs),
+        }
+    }
 }
 
 /// Gemma's RMS norm. llama.cpp's converter has already added the 1 that
@@ -233,17 +265,17 @@ impl RotaryTables {
 
 struct Layer {
     attention_norm: RmsNorm,
-    q_proj: QMatMul,
-    k_proj: QMatMul,
-    v_proj: QMatMul,
+    q_proj: Projection,
+    k_proj: Projection,
+    v_proj: Projection,
     q_norm: RmsNorm,
     k_norm: RmsNorm,
-    o_proj: QMatMul,
+    o_proj: Projection,
     post_attention_norm: RmsNorm,
     ffn_norm: RmsNorm,
-    gate_proj: QMatMul,
-    up_proj: QMatMul,
-    down_proj: QMatMul,
+    gate_proj: Projection,
+    up_proj: Projection,
+    down_proj: Projection,
     post_ffn_norm: RmsNorm,
     /// Local attention with the local rotary frequency; otherwise global.
     sliding: bool,
@@ -292,7 +324,7 @@ impl Layer {
     ) -> Result<Tensor> {
         let (batch, seq_len, _) = xs.dims3()?;
         let head_dim = config.head_dim;
-        let heads = |proj: &QMatMul, count: usize| -> Result<Tensor> {
+        let heads = |proj: &Projection, count: usize| -> Result<Tensor> {
             proj.forward(xs)?
                 .reshape((batch, seq_len, count, head_dim))?
                 .transpose(1, 2)

@@ -1,10 +1,12 @@
 //! Model architectures, one per file, in the manner of candle-transformers:
 //! each knows tensors and a `Config` (deserialized from `config.json`, or
 //! read from GGUF metadata), and nothing about hubs or tokenizers (that is
-//! `crate::model_store` and `crate::llm`).
+//! `crate::model_store` and `crate::llm`). `qgemm` is the one kernel file:
+//! quantized products candle has no fast path for.
 
 pub mod gemma3;
 pub mod marian;
+pub mod qgemm;
 
 /// Index of the largest of `scores(0..len)`; the first one on ties, as
 /// torch's argmax. The one argmax of greedy decoding, Marian's search and

@@ -1,0 +1,360 @@
+//! Matrix products over 8-bit quantized weights with AVX-512 VNNI, for the
+//! GGUF weights candle has no tiled kernel for.
+//!
+//! Why: candle 0.11's tiled x86 kernels take a weight only when its input
+//! width is a multiple of 256 (k-quant super-blocks). Gemma 3 270M's
+//! widths are 640, so its Q5_0 and Q8_0 projections (query, key, value,
+//! gate, up) fall back to one dot product per (row, column) pair, which
+//! decodes every weight block again for every prompt token: the prompt
+//! ran at a quarter of llama.cpp's speed. Here such a weight is repacked
+//! once, at load, into tiles of 16 output columns × 32 inputs of signed
+//! bytes with one scale per tile row — exactly the integers and scales of
+//! the file, so nothing is lost — and a product reuses each tile for four
+//! activation rows.
+//!
+//! The arithmetic is ggml's for these types: each activation row is
+//! quantized in blocks of 32 to Q8_0 (scale `max |x| / 127` rounded to
+//! f16, values rounded half away from zero), each block's integer dot
+//! product is exact, and the block's sum is scaled by both scales and
+//! added in f32. `vpdpbusd` multiplies unsigned by signed bytes, so
+//! activations are stored plus 128 and every block's sum starts at
+//! `-128 × Σ weights` (Σ kept per tile), which cancels the offset exactly.
+//! A packed weight takes 1.125 bytes per weight (Q8_0: 1.06, Q5_0: 0.69).
+//!
+//! What it is not: a general GEMM (f32 weights go through `gemm`, k-quants
+//! through candle), or a kernel for CPUs without AVX-512 VNNI —
+//! [`PackedInt8::from_qtensor`] says `None` there and the caller keeps
+//! candle's product.
+
+use candle_core::quantized::{GgmlDType, QTensor};
+use candle_core::utils::barrier_pool;
+use candle_core::{bail, Result, Tensor};
+use half::f16;
+
+/// Inputs per block: ggml's Q8_0 and Q5_0 block size.
+const BLOCK: usize = 32;
+/// Output columns per tile: one 512-bit vector of 32-bit sums.
+const COLUMNS: usize = 16;
+/// Activation rows one pass over a tile serves.
+const ROWS: usize = 4;
+
+/// A weight `[n, k]` (n outputs, k inputs) as signed-byte tiles.
+pub struct PackedInt8 {
+    n: usize,
+    k: usize,
+    /// Per column group, per block, per four inputs: 16 columns × 4 bytes.
+    weights: Vec<i8>,
+    /// Per column group and block: the 16 columns' scales (the file's
+    /// f16, kept as f16: a generated token reads every weight once, so
+    /// bytes are time).
+    scales: Vec<f16>,
+    /// Per column group and block: `-Σ weights` of each column (times 128
+    /// when used).
+    sums: Vec<i16>,
+}
+
+impl PackedInt8 {
+    /// Repacks a Q8_0 or Q5_0 weight `[n, k]`; `None` for other types,
+    /// shapes, or a CPU without AVX-512 VNNI.
+    pub fn from_qtensor(weight: &QTensor) -> Result<Option<Self>> {
+        if !vnni_available() {
+            return Ok(None);
+        }
+        let (n, k) = weight.shape().dims2()?;
+        if !k.is_multiple_of(BLOCK) {
+            return Ok(None);
+        }
+        let data = weight.data()?;
+        let rows: Vec<(f16, [i8; BLOCK])> = match weight.dtype() {
+            GgmlDType::Q8_0 => blocks(&data, 34, n * k / BLOCK, q8_0_block)?,
+            GgmlDType::Q5_0 => blocks(&data, 22, n * k / BLOCK, q5_0_block)?,
+            _ => return Ok(None),
+        };
+        Ok(Some(Self::pack(n, k, &rows)))
+    }
+
+    /// Tiles from each weight row's blocks, `rows[column * k / 32 + block]`.
+    fn pack(n: usize, k: usize, blocks: &[(f16, [i8; BLOCK])]) -> Self {
+        let groups = n.div_ceil(COLUMNS);
+        let per_row = k / BLOCK;
+        let mut weights = vec![0i8; groups * per_row * COLUMNS * BLOCK];
+        let mut scales = vec![f16::ZERO; groups * per_row * COLUMNS];
+        let mut sums = vec![0i16; groups * per_row * COLUMNS];
+        for column in 0..n {
+            let (group, lane) = (column / COLUMNS, column % COLUMNS);
+            for block in 0..per_row {
+                let (scale, values) = &blocks[column * per_row + block];
+                let tile = group * per_row + block;
+                scales[tile * COLUMNS + lane] = *scale;
+                // |Σ| ≤ 32 × 128 fits an i16.
+                sums[tile * COLUMNS + lane] = -values.iter().map(|&v| i16::from(v)).sum::<i16>();
+                for (i, &v) in values.iter().enumerate() {
+                    let (quad, byte) = (i / 4, i % 4);
+                    weights[(tile * (BLOCK / 4) + quad) * COLUMNS * 4 + lane * 4 + byte] = v;
+                }
+            }
+        }
+        Self {
+            n,
+            k,
+            weights,
+            scales,
+            sums,
+        }
+    }
+
+    /// `xs W^T` for `xs` `[.., k]` (f32 on the CPU): `[.., n]`.
+    pub fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        let dims = xs.dims().to_vec();
+        let Some((&k, outer)) = dims.split_last() else {
+            bail!("a matrix product needs at least one dimension");
+        };
+        if k != self.k {
+            bail!("input width {k}, weight takes {}", self.k);
+        }
+        let m: usize = outer.iter().product();
+        let xs = xs.flatten_all()?.to_vec1::<f32>()?;
+        let activations = Activations::quantize(&xs, m, k);
+        let mut out = vec![0f32; m * self.n];
+        self.product(&activations, &mut out);
+        let mut shape = outer.to_vec();
+        shape.push(self.n);
+        Tensor::from_vec(out, shape, &candle_core::Device::Cpu)
+    }
+
+    /// Fills `out` (`[m, n]`), column groups shared among candle's workers.
+    fn product(&self, activations: &Activations, out: &mut [f32]) {
+        let groups = self.n.div_ceil(COLUMNS);
+        let out_ptr = out.as_mut_ptr() as usize;
+        barrier_pool().execute_chunked(groups, |range| {
+            for group in range {
+                // SAFETY: checked at load (`vnni_available`); each group
+                // writes only its own columns of `out`, which outlives
+                // `execute_chunked`.
+                unsafe { self.group(group, activations, out_ptr as *mut f32) }
+            }
+        });
+    }
+
+    /// One column group for every activation row.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    unsafe fn group(&self, group: usize, activations: &Activations, out: *mut f32) {
+        use std::arch::x86_64::*;
+        let per_row = self.k / BLOCK;
+        let width = (self.n - group * COLUMNS).min(COLUMNS);
+        let mask: __mmask16 = if width == COLUMNS {
+            0xffff
+        } else {
+            (1u16 << width) - 1
+        };
+        let tiles = self.weights.as_ptr().add(group * per_row * BLOCK * COLUMNS);
+        let scales = self.scales.as_ptr().add(group * per_row * COLUMNS);
+        let weight_sums = self.sums.as_ptr().add(group * per_row * COLUMNS);
+        let m = activations.rows;
+        let mut row = 0;
+        while row < m {
+            let rows = (m - row).min(ROWS);
+            let row_values: [*const u8; ROWS] =
+                std::array::from_fn(|r| activations.row(row + r.min(rows - 1)));
+            let mut sums = [_mm512_setzero_ps(); ROWS];
+            for block in 0..per_row {
+                let weight_sum = _mm256_loadu_si256(weight_sums.add(block * COLUMNS) as *const _);
+                let offset = _mm512_slli_epi32::<7>(_mm512_cvtepi16_epi32(weight_sum));
+                let mut dots = [offset; ROWS];
+                let tile = tiles.add(block * BLOCK * COLUMNS);
+                for quad in 0..BLOCK / 4 {
+                    let w = _mm512_loadu_si512(tile.add(quad * COLUMNS * 4) as *const _);
+                    let at = block * BLOCK + quad * 4;
+                    for (dot, values) in dots.iter_mut().zip(row_values).take(rows) {
+                        let a = (values.add(at) as *const i32).read_unaligned();
+                        *dot = _mm512_dpbusd_epi32(*dot, _mm512_set1_epi32(a), w);
+                    }
+                }
+                let weight_scale =
+                    _mm512_cvtph_ps(_mm256_loadu_si256(scales.add(block * COLUMNS) as *const _));
+                for (r, (sum, dot)) in sums.iter_mut().zip(dots).enumerate().take(rows) {
+                    let scale = _mm512_mul_ps(
+                        weight_scale,
+                        _mm512_set1_ps(activations.scale(row + r, block)),
+                    );
+                    *sum = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, *sum);
+                }
+            }
+            for (r, sum) in sums.iter().enumerate().take(rows) {
+                let dst = out.add((row + r) * self.n + group * COLUMNS);
+                _mm512_mask_storeu_ps(dst, mask, *sum);
+            }
+            row += rows;
+        }
+    }
+}
+
+/// Activation rows quantized as ggml's Q8_0, stored plus 128.
+struct Activations {
+    rows: usize,
+    k: usize,
+    values: Vec<u8>,
+    scales: Vec<f32>,
+}
+
+impl Activations {
+    fn quantize(xs: &[f32], rows: usize, k: usize) -> Self {
+        let mut values = vec![0u8; rows * k];
+        let mut scales = vec![0f32; rows * k / BLOCK];
+        for (b, (block, out)) in xs
+            .chunks_exact(BLOCK)
+            .zip(values.chunks_exact_mut(BLOCK))
+            .enumerate()
+        {
+            let max = block.iter().fold(0f32, |m, x| m.max(x.abs()));
+            let scale = max / 127.0;
+            let inverse = if scale == 0.0 { 0.0 } else { 1.0 / scale };
+            for (x, o) in block.iter().zip(out.iter_mut()) {
+                *o = ((x * inverse).round() as i32 + 128) as u8;
+            }
+            // ggml keeps the scale as f16.
+            scales[b] = f16::from_f32(scale).to_f32();
+        }
+        Self {
+            rows,
+            k,
+            values,
+            scales,
+        }
+    }
+
+    /// The first of `row`'s `k` bytes.
+    fn row(&self, row: usize) -> *const u8 {
+        self.values[row * self.k..][..self.k].as_ptr()
+    }
+
+    fn scale(&self, row: usize, block: usize) -> f32 {
+        self.scales[row * (self.k / BLOCK) + block]
+    }
+}
+
+fn vnni_available() -> bool {
+    is_x86_feature_detected!("avx512f")
+        && is_x86_feature_detected!("avx512bw")
+        && is_x86_feature_detected!("avx512vnni")
+}
+
+/// The `count` blocks of a GGUF tensor's bytes, `size` bytes each, read by
+/// `read` into a scale and 32 signed integers.
+fn blocks(
+    data: &[u8],
+    size: usize,
+    count: usize,
+    read: fn(&[u8]) -> (f16, [i8; BLOCK]),
+) -> Result<Vec<(f16, [i8; BLOCK])>> {
+    if data.len() != size * count {
+        bail!(
+            "quantized weight holds {} bytes, {count} blocks of {size} expected",
+            data.len()
+        );
+    }
+    Ok(data.chunks_exact(size).map(read).collect())
+}
+
+/// ggml's `block_q8_0`: an f16 scale, then 32 signed bytes.
+fn q8_0_block(bytes: &[u8]) -> (f16, [i8; BLOCK]) {
+    let scale = f16::from_le_bytes([bytes[0], bytes[1]]);
+    let mut values = [0i8; BLOCK];
+    for (v, &b) in values.iter_mut().zip(&bytes[2..2 + BLOCK]) {
+        *v = b as i8;
+    }
+    (scale, values)
+}
+
+/// ggml's `block_q5_0`: an f16 scale, 32 high bits, then 16 bytes of low
+/// nibbles (values 0–15 in the low nibbles, 16–31 in the high ones); each
+/// value is `(low | high << 4) - 16`.
+fn q5_0_block(bytes: &[u8]) -> (f16, [i8; BLOCK]) {
+    let scale = f16::from_le_bytes([bytes[0], bytes[1]]);
+    let high = u32::from_le_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]);
+    let nibbles = &bytes[6..6 + BLOCK / 2];
+    let mut values = [0i8; BLOCK];
+    for j in 0..BLOCK / 2 {
+        let low0 = nibbles[j] & 0x0f;
+        let low1 = nibbles[j] >> 4;
+        let high0 = ((high >> j) & 1) as u8;
+        let high1 = ((high >> (j + 16)) & 1) as u8;
+        values[j] = (low0 | (high0 << 4)) as i8 - 16;
+        values[j + BLOCK / 2] = (low1 | (high1 << 4)) as i8 - 16;
+    }
+    (scale, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::quantized::QMatMul;
+    use candle_core::{Device, Module};
+
+    fn random(len: usize, seed: u64) -> Vec<f32> {
+        let mut state = seed;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % 2001) as f32 / 1000.0 - 1.0
+            })
+            .collect()
+    }
+
+    /// The same integers and scales as ggml's: the product agrees with
+    /// candle's on the same quantized weight up to f32 summation order.
+    #[test]
+    fn products_match_candles_for_q8_0_and_q5_0() {
+        if !vnni_available() {
+            eprintln!("skipped: no AVX-512 VNNI on this CPU");
+            return;
+        }
+        for dtype in [GgmlDType::Q8_0, GgmlDType::Q5_0] {
+            for (m, k, n) in [(1, 640, 256), (3, 640, 1040), (4, 64, 16), (37, 640, 2048)] {
+                let weight =
+                    Tensor::from_vec(random(n * k, 7 + n as u64), (n, k), &Device::Cpu).unwrap();
+                let quantized = QTensor::quantize(&weight, dtype).unwrap();
+                let packed = PackedInt8::from_qtensor(&quantized).unwrap().unwrap();
+                let candle = QMatMul::from_qtensor(quantized).unwrap();
+                let xs = Tensor::from_vec(random(m * k, 11 + m as u64), (1, m, k), &Device::Cpu)
+                    .unwrap();
+                let ours: Vec<f32> = packed
+                    .forward(&xs)
+                    .unwrap()
+                    .flatten_all()
+                    .unwrap()
+                    .to_vec1()
+                    .unwrap();
+                let theirs: Vec<f32> = candle
+                    .forward(&xs)
+                    .unwrap()
+                    .flatten_all()
+                    .unwrap()
+                    .to_vec1()
+                    .unwrap();
+                assert_eq!(ours.len(), m * n);
+                let worst = ours
+                    .iter()
+                    .zip(&theirs)
+                    .map(|(a, b)| (a - b).abs() / (1.0 + b.abs()))
+                    .fold(0f32, f32::max);
+                assert!(worst < 1e-4, "{dtype:?} {m}x{k}x{n}: {worst}");
+            }
+        }
+    }
+
+    #[test]
+    fn q5_0_blocks_decode_as_ggml_writes_them() {
+        // Scale 1.0 (f16 0x3c00); value j has low nibble j % 16 and high
+        // bit set for j ≥ 16, so the values are 0..31 - 16.
+        let mut bytes = vec![0x00, 0x3c];
+        bytes.extend_from_slice(&0xffff_0000u32.to_le_bytes());
+        bytes.extend((0..16u8).map(|j| j | (j << 4)));
+        let (scale, values) = q5_0_block(&bytes);
+        assert_eq!(scale.to_f32(), 1.0);
+        let expected: Vec<i8> = (0..32).map(|j| j - 16).collect();
+        assert_eq!(values.to_vec(), expected);
+    }
+}
