@@ -7,10 +7,13 @@
 # Environment:
 #   BENCH_VENV   Python venv to create/use (default /tmp/venv-bench)
 #   BENCH_LLAMA  1 (default) to install llama-cpp-python too (compiles llama.cpp, ~7.5 min once)
+#   BENCH_LLAMA_CMAKE  llama.cpp's CMake flags (default: AVX-512 with VNNI/VBMI/BF16 named
+#                explicitly, AMX off; -DGGML_NATIVE=ON died with "Illegal instruction" on one
+#                of our machines)
 #   BENCH_BUILD  1 (default) to run `cargo build --release` in the repo root first
 #
 # Steps: create the venv and install bench/requirements.txt (+ requirements-llama.txt, built
-# with -DGGML_NATIVE=ON), write bench/work with bench/setup.py (skipped when present), build
+# with BENCH_LLAMA_CMAKE), write bench/work with bench/setup.py (skipped when present), build
 # tarjama, fetch the demo GGUF (scripts/fetch-demo-model.sh), then run bench/run.py.
 set -euo pipefail
 
@@ -30,8 +33,9 @@ if ! "$PY" -c "import ctranslate2, transformers, torch, sentencepiece, safetenso
     "$VENV/bin/pip" install --disable-pip-version-check -q -r bench/requirements.txt
 fi
 if [[ "${BENCH_LLAMA:-1}" == 1 ]] && ! "$PY" -c "import llama_cpp" 2>/dev/null; then
-    log "installing llama-cpp-python (compiles llama.cpp with -DGGML_NATIVE=ON, ~7.5 min)"
-    CMAKE_BUILD_PARALLEL_LEVEL=2 CMAKE_ARGS="-DGGML_NATIVE=ON -DLLAVA_BUILD=OFF -DLLAMA_CURL=OFF" \
+    flags="${BENCH_LLAMA_CMAKE:--DGGML_NATIVE=OFF -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_BF16=ON -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF}"
+    log "installing llama-cpp-python (compiles llama.cpp with $flags, ~7.5 min)"
+    CMAKE_BUILD_PARALLEL_LEVEL=2 CMAKE_ARGS="$flags -DLLAVA_BUILD=OFF -DLLAMA_CURL=OFF" \
         "$VENV/bin/pip" install --disable-pip-version-check -q --no-cache-dir -r bench/requirements-llama.txt
 fi
 

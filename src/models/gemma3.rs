@@ -22,7 +22,12 @@
 //! all layers and grow only as far as the positions reached; the
 //! embeddings stay quantized, shared with the tied output head, and only
 //! the rows asked for are dequantized. The cache keeps every position (a
-//! step narrows it to the window).
+//! step narrows it to the window), written in place.
+//!
+//! Speed: the weights candle has no tiled kernel for (the 640-wide Q5_0
+//! and Q8_0 ones, and the tied 262,144 × 640 token table as output head)
+//! go through `super::qgemm`; query heads that share a key/value head
+//! attend as one matrix, so keys and values are never repeated.
 //!
 //! What it is not: tokenization, prompting or sampling (`crate::llm`), or
 //! finding files. `load` reads tensors from an already opened GGUF; the
@@ -114,10 +119,10 @@ pub fn load<R: Read + Seek>(
     let mut tensor = |name: &str| content.tensor(reader, name, device);
     // One copy of the embedding table serves the lookup and, when the file
     // has no separate output matrix (tied weights), the output head.
-    let embeddings = Arc::new(tensor("token_embd.weight")?);
+    let embeddings = TokenTable::new(tensor("token_embd.weight")?)?;
     let output = match tensor("output.weight") {
-        Ok(output) => QMatMul::from_qtensor(output)?,
-        Err(_) => QMatMul::from_arc(embeddings.clone())?,
+        Ok(output) => Projection::new(output)?,
+        Err(_) => embeddings.as_output()?,
     };
     let eps = config.rms_norm_eps;
     let final_norm = RmsNorm::new(tensor("output_norm.weight")?, eps)?;
@@ -150,7 +155,7 @@ pub fn load<R: Read + Seek>(
             kv_cache: None,
         });
     }
-    Model::new(config, embeddings, layers, final_norm, output)
+    Model::new(config, embeddings, layers, final_norm, output, device)
 }
 
 /// A layer's weight: repacked for `qgemm` where candle has no tiled
@@ -158,19 +163,60 @@ pub fn load<R: Read + Seek>(
 /// of 256, as all of Gemma 3 270M's 640-wide ones are), else candle's
 /// product.
 enum Projection {
-    Packed(PackedInt8),
+    Packed(Arc<PackedInt8>),
     Candle(QMatMul),
 }
 
 impl Projection {
     fn new(weight: QTensor) -> Result<Self> {
-        let (_, k) = weight.shape().dims2()?;
-        if !k.is_multiple_of(256) && weight.device().is_cpu() {
-            if let Some(packed) = PackedInt8::from_qtensor(&weight)? {
-                return Ok(Self::Packed(packed));
-            }
+        Ok(match pack(&weight)? {
+            Some(packed) => Self::Packed(Arc::new(packed)),
+            None => Self::Candle(QMatMul::from_qtensor(weight)?),
+        })
+    }
+}
+
+/// The weight repacked for `qgemm` when candle has no tiled kernel for it
+/// (see [`Projection`]).
+fn pack(weight: &QTensor) -> Result<Option<PackedInt8>> {
+    let (_, k) = weight.shape().dims2()?;
+    if k.is_multiple_of(256) || !weight.device().is_cpu() {
+        return Ok(None);
+    }
+    PackedInt8::from_qtensor(weight)
+}
+
+/// The token embeddings, `[vocab, hidden]`, kept quantized: a lookup
+/// dequantizes only the rows asked for, and one copy serves the output
+/// head too when the weights are tied (Gemma 3 270M's 262,144 × 640 Q8_0
+/// table is 178 MB; read once per generated token, it is the largest cost
+/// of a step, so it is packed for `qgemm` like the layers' weights).
+enum TokenTable {
+    Packed(Arc<PackedInt8>),
+    Candle(Arc<QTensor>),
+}
+
+impl TokenTable {
+    fn new(table: QTensor) -> Result<Self> {
+        Ok(match pack(&table)? {
+            Some(packed) => Self::Packed(Arc::new(packed)),
+            None => Self::Candle(Arc::new(table)),
+        })
+    }
+
+    fn lookup(&self, ids: &Tensor) -> Result<Tensor> {
+        match self {
+            Self::Packed(packed) => packed.rows(ids),
+            Self::Candle(table) => table.embedding(ids),
         }
-        Ok(Self::Candle(QMatMul::from_qtensor(weight)?))
+    }
+
+    /// The same table as the (tied) output head.
+    fn as_output(&self) -> Result<Projection> {
+        Ok(match self {
+            Self::Packed(packed) => Projection::Packed(packed.clone()),
+            Self::Candle(table) => Projection::Candle(QMatMul::from_arc(table.clone())?),
+        })
     }
 }
 
@@ -280,7 +326,7 @@ struct Layer {
     /// Local attention with the local rotary frequency; otherwise global.
     sliding: bool,
     /// Keys and values of every position so far, `[batch, kv_heads, positions, head_dim]`.
-    kv_cache: Option<(Tensor, Tensor)>,
+    kv_cache: Option<KvCache>,
 }
 
 /// What all layers of one kind share during one forward call.
@@ -340,14 +386,14 @@ impl Layer {
         let k = candle_nn::rotary_emb::rope(&k, shared.cos, shared.sin)?;
 
         // Position 0 starts a new sequence: whatever was cached is dropped.
-        let (k, v) = match &self.kv_cache {
-            Some((past_k, past_v)) if index_pos > 0 => (
-                Tensor::cat(&[past_k, &k], 2)?,
-                Tensor::cat(&[past_v, &v], 2)?,
-            ),
-            _ => (k, v),
+        if index_pos == 0 {
+            self.kv_cache = None;
+        }
+        let cache = match &mut self.kv_cache {
+            Some(cache) => cache,
+            None => self.kv_cache.insert(KvCache::new(&k)?),
         };
-        self.kv_cache = Some((k.clone(), v.clone()));
+        let (k, v) = cache.append(&k, &v)?;
 
         let (k, v) = if self.sliding && seq_len == 1 {
             (
@@ -358,21 +404,29 @@ impl Layer {
             (k, v)
         };
 
+        // The query heads that share a key/value head attend as one
+        // matrix of `group × seq_len` rows ([b, kv, group * s, d]), so the
+        // keys and values are read in place, never repeated.
         let group = config.num_heads / config.num_kv_heads;
-        let k = repeat_kv(k, group)?;
-        let v = repeat_kv(v, group)?;
-
+        let kv_heads = config.num_kv_heads;
+        let q = q
+            .contiguous()?
+            .reshape((batch, kv_heads, group * seq_len, head_dim))?;
         let scale = 1.0 / (head_dim as f64).sqrt();
         let mut scores = (q.matmul(&k.transpose(2, 3)?)? * scale)?;
         if let Some(mask) = shared.mask {
-            scores = scores.broadcast_add(mask)?;
+            let keys = scores.dim(3)?;
+            scores = scores
+                .reshape((batch, config.num_heads, seq_len, keys))?
+                .broadcast_add(mask)?
+                .reshape((batch, kv_heads, group * seq_len, keys))?;
         }
         let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-        let attended = weights.matmul(&v)?.transpose(1, 2)?.reshape((
-            batch,
-            seq_len,
-            config.num_heads * head_dim,
-        ))?;
+        let attended = weights
+            .matmul(&v)?
+            .reshape((batch, config.num_heads, seq_len, head_dim))?
+            .transpose(1, 2)?
+            .reshape((batch, seq_len, config.num_heads * head_dim))?;
         self.o_proj.forward(&attended)
     }
 }
@@ -387,15 +441,59 @@ fn last_positions(xs: Tensor, n: usize) -> Result<Tensor> {
     xs.narrow(2, positions - n, n)
 }
 
-/// Each key/value head repeated for the query heads that share it,
-/// `[b, kv, t, d] -> [b, kv * n, t, d]`, by concatenation as candle does
-/// (its measurements found that quicker than a strided broadcast copy).
-fn repeat_kv(xs: Tensor, n: usize) -> Result<Tensor> {
-    if n == 1 {
-        return Ok(xs);
+/// Keys and values of every position so far, `[batch, kv_heads,
+/// capacity, head_dim]`, written in place: a step adds its position
+/// instead of copying the whole cache into a new tensor, and the capacity
+/// grows in chunks as positions are reached.
+struct KvCache {
+    k: Tensor,
+    v: Tensor,
+    len: usize,
+}
+
+/// Positions the cache grows by.
+const CACHE_CHUNK: usize = 256;
+
+impl KvCache {
+    fn new(like: &Tensor) -> Result<Self> {
+        let (batch, heads, _, dim) = like.dims4()?;
+        let empty = Tensor::zeros((batch, heads, 0, dim), like.dtype(), like.device())?;
+        Ok(Self {
+            k: empty.clone(),
+            v: empty,
+            len: 0,
+        })
     }
-    let (batch, kv_heads, positions, head_dim) = xs.dims4()?;
-    Tensor::cat(&vec![&xs; n], 2)?.reshape((batch, kv_heads * n, positions, head_dim))
+
+    /// Appends `[b, kv, s, d]` keys and values; every position so far.
+    fn append(&mut self, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
+        let added = k.dim(2)?;
+        let capacity = self.k.dim(2)?;
+        if self.len + added > capacity {
+            let grown = (self.len + added)
+                .next_multiple_of(CACHE_CHUNK)
+                .max(2 * capacity);
+            self.k = grow(&self.k, self.len, grown)?;
+            self.v = grow(&self.v, self.len, grown)?;
+        }
+        self.k.slice_set(&k.contiguous()?, 2, self.len)?;
+        self.v.slice_set(&v.contiguous()?, 2, self.len)?;
+        self.len += added;
+        Ok((
+            self.k.narrow(2, 0, self.len)?,
+            self.v.narrow(2, 0, self.len)?,
+        ))
+    }
+}
+
+/// A cache tensor with room for `capacity` positions, its first `len` kept.
+fn grow(cache: &Tensor, len: usize, capacity: usize) -> Result<Tensor> {
+    let (batch, heads, _, dim) = cache.dims4()?;
+    let grown = Tensor::zeros((batch, heads, capacity, dim), cache.dtype(), cache.device())?;
+    if len > 0 {
+        grown.slice_set(&cache.narrow(2, 0, len)?.contiguous()?, 2, 0)?;
+    }
+    Ok(grown)
 }
 
 /// Gemma 3's causal mask, additive: 0 where query `i` (at position
@@ -428,14 +526,10 @@ fn causal_mask(
 /// Gemma 3 with its key/value cache: one sequence at a time.
 pub struct Model {
     config: Config,
-    /// `[vocab, hidden]`, quantized. Its rows are whole quantization blocks
-    /// (candle's `QTensor` refuses a last dimension that is not, as
-    /// llama.cpp's quantizer does), so a lookup dequantizes just the rows
-    /// asked for.
-    embeddings: Arc<QTensor>,
+    embeddings: TokenTable,
     layers: Vec<Layer>,
     final_norm: RmsNorm,
-    output: QMatMul,
+    output: Projection,
     rotary_local: RotaryTables,
     rotary_global: RotaryTables,
     device: Device,
@@ -444,10 +538,11 @@ pub struct Model {
 impl Model {
     fn new(
         config: Config,
-        embeddings: Arc<QTensor>,
+        embeddings: TokenTable,
         layers: Vec<Layer>,
         final_norm: RmsNorm,
-        output: QMatMul,
+        output: Projection,
+        device: &Device,
     ) -> Result<Self> {
         if config.num_kv_heads == 0 || !config.num_heads.is_multiple_of(config.num_kv_heads) {
             bail!(
@@ -459,7 +554,7 @@ impl Model {
         if config.global_layer_period == 0 {
             bail!("a sliding-window period of 0 layers");
         }
-        let device = embeddings.device();
+        let device = device.clone();
         Ok(Self {
             rotary_local: RotaryTables::new(config.head_dim, config.rope_theta_local),
             rotary_global: RotaryTables::new(config.head_dim, config.rope_theta),
@@ -489,7 +584,7 @@ impl Model {
             );
         }
         let device = self.device.clone();
-        let embedded = self.embeddings.embedding(ids)?;
+        let embedded = self.embeddings.lookup(ids)?;
         let mut xs = (embedded * (self.config.hidden_size as f64).sqrt())?;
 
         let (cos_local, sin_local) = self

@@ -103,6 +103,34 @@ impl PackedInt8 {
         }
     }
 
+    /// Rows of the weight as f32, `[ids.., k]`: a token-embedding lookup
+    /// in a table whose rows are tokens (Gemma's, tied to its output
+    /// head).
+    pub fn rows(&self, ids: &Tensor) -> Result<Tensor> {
+        let dims = ids.dims().to_vec();
+        let ids = ids.flatten_all()?.to_vec1::<u32>()?;
+        let per_row = self.k / BLOCK;
+        let mut out = Vec::with_capacity(ids.len() * self.k);
+        for id in ids {
+            let column = id as usize;
+            if column >= self.n {
+                bail!("row {column} of a table of {}", self.n);
+            }
+            let (group, lane) = (column / COLUMNS, column % COLUMNS);
+            for block in 0..per_row {
+                let tile = group * per_row + block;
+                let scale = self.scales[tile * COLUMNS + lane].to_f32();
+                for i in 0..BLOCK {
+                    let at = (tile * (BLOCK / 4) + i / 4) * COLUMNS * 4 + lane * 4 + i % 4;
+                    out.push(f32::from(self.weights[at]) * scale);
+                }
+            }
+        }
+        let mut shape = dims;
+        shape.push(self.k);
+        Tensor::from_vec(out, shape, &candle_core::Device::Cpu)
+    }
+
     /// `xs W^T` for `xs` `[.., k]` (f32 on the CPU): `[.., n]`.
     pub fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let dims = xs.dims().to_vec();
@@ -343,6 +371,36 @@ mod tests {
                 assert!(worst < 1e-4, "{dtype:?} {m}x{k}x{n}: {worst}");
             }
         }
+    }
+
+    #[test]
+    fn rows_are_the_dequantized_weight_rows() {
+        if !vnni_available() {
+            return;
+        }
+        let (n, k) = (40, 64);
+        let weight = Tensor::from_vec(random(n * k, 3), (n, k), &Device::Cpu).unwrap();
+        let quantized = QTensor::quantize(&weight, GgmlDType::Q8_0).unwrap();
+        let packed = PackedInt8::from_qtensor(&quantized).unwrap().unwrap();
+        let ids = Tensor::new(&[[0u32, 17, 39]], &Device::Cpu).unwrap();
+        let ours: Vec<f32> = packed
+            .rows(&ids)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        let theirs: Vec<f32> = quantized
+            .embedding(&ids)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        assert_eq!(ours, theirs);
+        assert!(packed
+            .rows(&Tensor::new(&[40u32], &Device::Cpu).unwrap())
+            .is_err());
     }
 
     #[test]
