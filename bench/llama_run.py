@@ -68,7 +68,10 @@ def main():
         n_threads=args.threads,
         n_threads_batch=args.threads,
         n_ctx=args.ctx,
-        n_batch=512,
+        # llama-cpp-python keeps logits for n_batch rows and indexes them by
+        # position: a prompt past 512 tokens needs n_batch >= the context.
+        # llama.cpp still computes in micro-batches of 512 (n_ubatch).
+        n_batch=max(512, args.ctx),
         seed=0,
         logits_all=False,
         verbose=False,

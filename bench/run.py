@@ -394,7 +394,8 @@ def main():
             if engine == "tarjama":
                 cmd = [args.tarjama, "bench-llm", "--model", args.llm_model]
             else:
-                cmd = [args.python, str(HERE / "llama_run.py"), "--model", args.llm_model]
+                cmd = [args.python, str(HERE / "llama_run.py"), "--model", args.llm_model,
+                       "--ctx", str(max(512, args.prompt_tokens + args.gen_tokens))]
             cmd += ["--prompt-tokens", str(args.prompt_tokens), "--gen-tokens", str(args.gen_tokens), "--threads", str(args.threads)]
             code, so, se, rss, wall = run_child(cmd, args.timeout)
             label = f"round {rnd + 1}/{args.rounds} LLM {engine}"

@@ -33,13 +33,19 @@
 //!                        (the brief's way to the output folder), model_merge (the one
 //!                        place a model runs: merged summaries), dates, dating,
 //!                        wording
-//! src/names/             gazetteer (the reviewed names, data/entities.toml)
+//! src/names/             gazetteer (the reviewed names, data/entities.toml, and the
+//!                        places list), english (names in English text), grounding
+//!                        (a translation's names against its Arabic), transliteration,
+//!                        finding (names no list holds, tied to their Arabic), register
+//!                        (those merged across articles)
 //! src/llm/               GGUF language models: mod (load, chat prompts, generate),
 //!                        header (the GGUF header, checked before candle reads it),
 //!                        chat (the file's own chat template, rendered with minijinja),
 //!                        tokenizer (from the file's metadata), ask (ask, check, retry
 //!                        once stricter, keep the better; flags a cut-off answer)
-//! src/models/            one architecture per file (marian, gemma3); argmax
+//! src/models/            one architecture per file (marian, gemma3); argmax; qgemm
+//!                        (AVX-512 VNNI products for Q8_0/Q5_0 weights candle has no
+//!                        tiled kernel for)
 //! src/model_store/       catalog (models.toml), hub, local_dir, lock (models.lock.toml),
 //!                        Models: name → checked files on disk
 //! src/text/              tfidf, script (the Arabic-script test), arabic (normalized

@@ -65,16 +65,26 @@ impl PackedInt8 {
             return Ok(None);
         }
         let data = weight.data()?;
-        let rows: Vec<(f16, [i8; BLOCK])> = match weight.dtype() {
-            GgmlDType::Q8_0 => blocks(&data, 34, n * k / BLOCK, q8_0_block)?,
-            GgmlDType::Q5_0 => blocks(&data, 22, n * k / BLOCK, q5_0_block)?,
+        let (size, read): (usize, BlockReader) = match weight.dtype() {
+            GgmlDType::Q8_0 => (34, q8_0_block),
+            GgmlDType::Q5_0 => (22, q5_0_block),
             _ => return Ok(None),
         };
-        Ok(Some(Self::pack(n, k, &rows)))
+        if data.len() != size * n * k / BLOCK {
+            bail!(
+                "quantized weight holds {} bytes, {} blocks of {size} expected",
+                data.len(),
+                n * k / BLOCK
+            );
+        }
+        // Block by block from the file's bytes: a decoded copy of a whole
+        // table (Gemma's 178 MB token table) would only raise the peak.
+        Ok(Some(Self::pack(n, k, |i| read(&data[i * size..][..size]))))
     }
 
-    /// Tiles from each weight row's blocks, `rows[column * k / 32 + block]`.
-    fn pack(n: usize, k: usize, blocks: &[(f16, [i8; BLOCK])]) -> Self {
+    /// Tiles from each weight row's blocks, block `column * k / 32 + b`
+    /// read by `block`.
+    fn pack(n: usize, k: usize, block_at: impl Fn(usize) -> (f16, [i8; BLOCK])) -> Self {
         let groups = n.div_ceil(COLUMNS);
         let per_row = k / BLOCK;
         let mut weights = vec![0i8; groups * per_row * COLUMNS * BLOCK];
@@ -83,9 +93,9 @@ impl PackedInt8 {
         for column in 0..n {
             let (group, lane) = (column / COLUMNS, column % COLUMNS);
             for block in 0..per_row {
-                let (scale, values) = &blocks[column * per_row + block];
+                let (scale, values) = block_at(column * per_row + block);
                 let tile = group * per_row + block;
-                scales[tile * COLUMNS + lane] = *scale;
+                scales[tile * COLUMNS + lane] = scale;
                 // |Σ| ≤ 32 × 128 fits an i16.
                 sums[tile * COLUMNS + lane] = -values.iter().map(|&v| i16::from(v)).sum::<i16>();
                 for (i, &v) in values.iter().enumerate() {
@@ -267,22 +277,8 @@ fn vnni_available() -> bool {
         && is_x86_feature_detected!("avx512vnni")
 }
 
-/// The `count` blocks of a GGUF tensor's bytes, `size` bytes each, read by
-/// `read` into a scale and 32 signed integers.
-fn blocks(
-    data: &[u8],
-    size: usize,
-    count: usize,
-    read: fn(&[u8]) -> (f16, [i8; BLOCK]),
-) -> Result<Vec<(f16, [i8; BLOCK])>> {
-    if data.len() != size * count {
-        bail!(
-            "quantized weight holds {} bytes, {count} blocks of {size} expected",
-            data.len()
-        );
-    }
-    Ok(data.chunks_exact(size).map(read).collect())
-}
+/// Reads one block's bytes as its scale and 32 signed integers.
+type BlockReader = fn(&[u8]) -> (f16, [i8; BLOCK]);
 
 /// ggml's `block_q8_0`: an f16 scale, then 32 signed bytes.
 fn q8_0_block(bytes: &[u8]) -> (f16, [i8; BLOCK]) {
