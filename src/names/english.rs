@@ -136,12 +136,9 @@ pub struct Run {
 pub struct Name {
     /// The name's words joined by spaces ("Jean Yves Le Drian").
     pub text: String,
-    /// The name as written, hyphens kept ("Jean-Yves Le Drian").
-    pub written: String,
-    /// Its words that can carry a name (not particles).
+    /// Its words that can carry a name (not particles), the last one its
+    /// head ("Jeremy" in "Sir Jeremy Hunt").
     pub name_words: Vec<String>,
-    /// Its last name word ("Jeremy" in "Sir Jeremy Hunt").
-    pub head: String,
     /// The words of the run before the name ("Finance", "Minister").
     pub before_in_run: Vec<String>,
     pub before: Option<String>,
@@ -323,13 +320,11 @@ pub fn name_in(segment: &Run) -> Option<Name> {
         .map_or(0, |i| i + 1);
     Some(Name {
         text: words[start..].join(" "),
-        written: segment.written(start..words.len()),
         name_words: words[start..]
             .iter()
             .filter(|w| is_name_word(w))
             .map(|w| w.to_string())
             .collect(),
-        head: words[end].to_string(),
         before_in_run: words[..start].iter().map(|w| w.to_string()).collect(),
         before: segment.before.clone(),
         after: segment.after.clone(),
@@ -358,7 +353,7 @@ mod tests {
         );
         let texts: Vec<(&str, &str)> = found
             .iter()
-            .map(|n| (n.text.as_str(), n.head.as_str()))
+            .map(|n| (n.text.as_str(), n.name_words.last().unwrap().as_str()))
             .collect();
         assert_eq!(
             texts,
@@ -400,7 +395,7 @@ mod tests {
         let found = names("Egyptian Finance Minister Mohamed Maait told reporters.");
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].text, "Mohamed Maait");
-        assert_eq!(found[0].head, "Maait");
+        assert_eq!(found[0].name_words, ["Mohamed", "Maait"]);
         assert_eq!(found[0].before_in_run, ["Egyptian", "Finance", "Minister"]);
         assert_eq!(found[0].after.as_deref(), Some("told"));
     }
