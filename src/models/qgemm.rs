@@ -344,20 +344,10 @@ mod tests {
                 let candle = QMatMul::from_qtensor(quantized).unwrap();
                 let xs = Tensor::from_vec(random(m * k, 11 + m as u64), (1, m, k), &Device::Cpu)
                     .unwrap();
-                let ours: Vec<f32> = packed
-                    .forward(&xs)
-                    .unwrap()
-                    .flatten_all()
-                    .unwrap()
-                    .to_vec1()
-                    .unwrap();
-                let theirs: Vec<f32> = candle
-                    .forward(&xs)
-                    .unwrap()
-                    .flatten_all()
-                    .unwrap()
-                    .to_vec1()
-                    .unwrap();
+                let values =
+                    |t: Tensor| -> Vec<f32> { t.flatten_all().unwrap().to_vec1().unwrap() };
+                let ours = values(packed.forward(&xs).unwrap());
+                let theirs = values(candle.forward(&xs).unwrap());
                 assert_eq!(ours.len(), m * n);
                 let worst = ours
                     .iter()

@@ -365,11 +365,21 @@ fn split_after_names(run: &Run) -> Vec<Run> {
 /// الإثيوبي, "the Ethiopian"): where the gazetteer did not find it in the
 /// Arabic, the Arabic did not name it.
 fn is_gazetteer_name(english: &str) -> bool {
-    let lower = english.to_lowercase();
-    Gazetteer::builtin().entities.iter().any(|e| {
-        let name = e.name.to_lowercase();
-        name == lower || name.strip_prefix("the ") == Some(lower.as_str())
-    })
+    // Built once: this is asked for every capitalised run of every
+    // sentence, and for every word `is_demonym` weighs.
+    static NAMES: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        Gazetteer::builtin()
+            .entities
+            .iter()
+            .flat_map(|e| {
+                let name = e.name.to_lowercase();
+                let bare = name.strip_prefix("the ").map(str::to_string);
+                std::iter::once(name).chain(bare)
+            })
+            .collect()
+    });
+    names.contains(&english.to_lowercase())
 }
 
 /// What a sentence's Arabic offers: its tokens, and what the gazetteer
