@@ -12,8 +12,9 @@ build (--tarjama, default target/release/tarjama in the repo root). bench/run.sh
 Cells: shape (base, big) x beams (1, 4) x batch (1, 16, 64); 64 sentences of 40 source tokens,
 output forced to --output-tokens (48) target tokens, --threads (2) threads.
 Engines, each a separate process per measurement:
-  tarjama-f32, tarjama-q8, tarjama-q4   `tarjama bench --precision f32|q8|q4` (q8/q4 only when
-                                        `tarjama bench --help` mentions them)
+  tarjama-f32, tarjama-int8, tarjama-q8, tarjama-q4
+                                        `tarjama bench --precision f32|int8|q8|q4` (the quantized
+                                        ones only when `tarjama bench --help` mentions them)
   ct2-float32, ct2-int8                 bench/ct2_run.py on the float32 / int8 conversions
 Alternation: within a round every cell runs every engine once, one after the other, and the engine
 order rotates by one position from round to round; rounds are the outer loop, so a slow phase of
@@ -43,7 +44,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-MT_ENGINES = ["tarjama-f32", "tarjama-q8", "tarjama-q4", "ct2-float32", "ct2-int8"]
+MT_ENGINES = ["tarjama-f32", "tarjama-int8", "tarjama-q8", "tarjama-q4", "ct2-float32", "ct2-int8"]
 # not run by default: CTranslate2 with CT2_USE_MKL=1. On AMD CPUs CTranslate2 does not use Intel MKL
 # by default (it logs "Use Intel MKL: false" and takes oneDNN for SGEMM and int8 GEMM); these force it.
 EXTRA_ENGINES = ["ct2-float32-mkl", "ct2-int8-mkl"]
@@ -51,6 +52,7 @@ RATIOS = [  # (numerator, denominator) pairs reported per cell
     ("tarjama-f32", "ct2-float32"),
     ("tarjama-f32", "ct2-int8"),
     ("tarjama-f32", "ct2-float32-mkl"),
+    ("tarjama-int8", "ct2-int8"),
     ("tarjama-q8", "ct2-int8"),
     ("tarjama-q4", "ct2-int8"),
 ]
@@ -139,7 +141,7 @@ def tarjama_precisions(tarjama):
     if p.returncode != 0:
         return None, (p.stderr or p.stdout).strip().splitlines()[-1:] or ["bench --help failed"]
     text = p.stdout + p.stderr
-    precs = ["f32"] + [q for q in ("q8", "q4") if re.search(rf"\b{q}\b", text)]
+    precs = ["f32"] + [q for q in ("int8", "q8", "q4") if re.search(rf"\b{q}\b", text)]
     return precs, None
 
 

@@ -11,5 +11,6 @@ fn main() -> ExitCode {
     let command = Cli::parse().command;
     let settings = cli::resolve(command, &Environment::read());
     cli::use_threads(settings.threads);
+    cli::keep_freed_memory();
     cli::finish(cli::dispatch(settings.action))
 }

@@ -1,4 +1,4 @@
-//! Quantized linear layers (`--precision q8|q4`) against the f32 model: how
+//! Quantized linear layers (`--precision int8|q8|q4`) against the f32 model: how
 //! far do the logits move? Cosine similarity of each logit row must stay at
 //! or above 0.99. Run with `-- --nocapture` to see the figures that
 //! BENCHMARKS.md records.
@@ -60,7 +60,7 @@ fn first_step_logits(model: &MarianMT, input_ids: &[u32]) -> Vec<f32> {
 /// tiny-big's decoder feed-forward width (80) is not whole 32-wide blocks,
 /// so it is refused with a reason instead of quantized.
 #[test]
-fn q8_logits_on_the_committed_fixtures_stay_close_to_transformers() {
+fn q8_and_int8_logits_on_the_committed_fixtures_stay_close_to_transformers() {
     let big = marian_fixture("tiny-big");
     let refused = load_dir(
         &big,
@@ -75,31 +75,37 @@ fn q8_logits_on_the_committed_fixtures_stay_close_to_transformers() {
         format!("{refused:#}").contains("multiples of 32; decoder_ffn_dim is 80"),
         "{refused:#}"
     );
-    let name = "tiny-base";
-    let dir = marian_fixture(name);
-    let reference: Reference =
-        serde_json::from_slice(&std::fs::read(dir.join("reference.json")).unwrap()).unwrap();
-    let translator = load_dir(
-        &dir,
-        &Overrides {
-            precision: Precision::Q8,
-            ..Overrides::default()
-        },
-    )
-    .unwrap();
-    let worst = reference
-        .cases
-        .iter()
-        .map(|case| {
-            let ours = first_step_logits(translator.model(), &case.input_ids);
-            cosine(&ours, &case.first_step_logits)
-        })
-        .fold(1.0, f64::min);
-    eprintln!(
-        "{name} q8: lowest first-step logit cosine vs transformers f32 over {} cases: {worst:.6}",
-        reference.cases.len()
-    );
-    assert!(worst >= 0.99, "{name}: cosine {worst}");
+    // int8 would take tiny-big too (it needs widths in fours only), but
+    // one scale per 32-value activation row is coarse at such widths: its
+    // lowest cosine there is 0.978. At opus-mt's widths it is 0.99994
+    // (`quantized_logits_at_opus_mt_widths_stay_close_to_f32`).
+    for (name, precision) in [("tiny-base", Precision::Q8), ("tiny-base", Precision::Int8)] {
+        let dir = marian_fixture(name);
+        let reference: Reference =
+            serde_json::from_slice(&std::fs::read(dir.join("reference.json")).unwrap()).unwrap();
+        let translator = load_dir(
+            &dir,
+            &Overrides {
+                precision,
+                ..Overrides::default()
+            },
+        )
+        .unwrap();
+        let worst = reference
+            .cases
+            .iter()
+            .map(|case| {
+                let ours = first_step_logits(translator.model(), &case.input_ids);
+                cosine(&ours, &case.first_step_logits)
+            })
+            .fold(1.0, f64::min);
+        eprintln!(
+            "{name} {}: lowest first-step logit cosine vs transformers f32 over {} cases: {worst:.6}",
+            precision.name(),
+            reference.cases.len()
+        );
+        assert!(worst >= 0.99, "{name} {}: cosine {worst}", precision.name());
+    }
 }
 
 /// Uniform values in [offset - scale, offset + scale] from the shared
@@ -208,7 +214,7 @@ fn teacher_forced_logits(
 }
 
 #[test]
-fn q8_and_q4_logits_at_opus_mt_widths_stay_close_to_f32() {
+fn quantized_logits_at_opus_mt_widths_stay_close_to_f32() {
     let mut rng = Lcg(7);
     let sources: Vec<Vec<u32>> = (0..4)
         .map(|i| {
@@ -238,7 +244,7 @@ fn q8_and_q4_logits_at_opus_mt_widths_stay_close_to_f32() {
         }
     }
     let expected = teacher_forced_logits(&reference, &sources, &tokens);
-    for precision in [Precision::Q8, Precision::Q4] {
+    for precision in [Precision::Q8, Precision::Q4, Precision::Int8] {
         let model = real_width_model(precision);
         let ours = teacher_forced_logits(&model, &sources, &tokens);
         let worst = ours

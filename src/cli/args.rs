@@ -58,7 +58,7 @@ pub struct BenchArgs {
     /// Sentences per batch.
     #[arg(long, default_value_t = 64)]
     pub batch: usize,
-    /// Weights of the linear layers: f32, q8 or q4.
+    /// Weights of the linear layers: f32, int8, q8 or q4.
     #[arg(long, value_name = "P", default_value = "f32", value_parser = Precision::parse)]
     pub precision: Precision,
     /// Tokens generated per sentence (end of sentence is banned until then).
@@ -103,7 +103,8 @@ pub struct ModelArgs {
     /// Longest summary, in words.
     #[arg(long, value_name = "N")]
     pub summary_words: Option<usize>,
-    /// Weights of the opus-mt model's linear layers: f32 (as published), q8
+    /// Weights of the opus-mt model's linear layers: f32 (as published),
+    /// int8 (one scale per column, as CTranslate2's; the fastest), q8
     /// (8-bit blocks) or q4 (4-bit k-quants); smaller, slightly less exact.
     #[arg(long, value_name = "P", default_value = "f32", value_parser = Precision::parse)]
     pub precision: Precision,

@@ -20,4 +20,4 @@ pub use args::Cli;
 pub use commands::dispatch;
 pub use exit::{finish, Exit, Failure};
 pub use settings::{resolve, Environment, Settings};
-pub use threads::use_threads;
+pub use threads::{keep_freed_memory, use_threads};

@@ -14,13 +14,17 @@
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::utils::barrier_pool;
 use candle_core::{DType, Device, IndexOp, Layout, Module, Result, Storage, Tensor};
-use candle_nn::{Activation, Embedding, LayerNorm, VarBuilder};
+use candle_nn::{Activation, LayerNorm, VarBuilder};
 use serde::Deserialize;
+use std::sync::Arc;
+
+use super::int8::ScaledInt8;
 
 /// How the weights of the linear layers (projections, feed-forward and the
-/// output head) are held. Embeddings and layer norms stay f32 whatever
-/// this says: they are a small share of the work and quantizing them costs
-/// accuracy for nothing.
+/// output head) are held. Layer norms stay f32 whatever this says, and so
+/// do the token tables except with int8: they are a small share of the
+/// work, but a quarter of opus-mt-tc-big's bytes, and int8 (as
+/// CTranslate2's) keeps the memory below the reference's.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Precision {
     #[default]
@@ -29,6 +33,9 @@ pub enum Precision {
     Q8,
     /// ggml's Q4_K: super-blocks of 256 weights with 6-bit scales (4.5 bits).
     Q4,
+    /// CTranslate2's int8: one scale per output column, activations
+    /// quantized per row as each product runs ([`super::int8`]).
+    Int8,
 }
 
 impl Precision {
@@ -37,6 +44,7 @@ impl Precision {
             Self::F32 => "f32",
             Self::Q8 => "q8",
             Self::Q4 => "q4",
+            Self::Int8 => "int8",
         }
     }
 
@@ -45,7 +53,8 @@ impl Precision {
             "f32" => Ok(Self::F32),
             "q8" => Ok(Self::Q8),
             "q4" => Ok(Self::Q4),
-            other => Err(format!("unknown precision {other:?} (f32, q8 or q4)")),
+            "int8" => Ok(Self::Int8),
+            other => Err(format!("unknown precision {other:?} (f32, int8, q8 or q4)")),
         }
     }
 
@@ -73,7 +82,7 @@ impl Precision {
 
     fn ggml(self) -> Option<GgmlDType> {
         match self {
-            Self::F32 => None,
+            Self::F32 | Self::Int8 => None,
             Self::Q8 => Some(GgmlDType::Q8_0),
             Self::Q4 => Some(GgmlDType::Q4K),
         }
@@ -205,11 +214,25 @@ enum Weight {
     /// `[in, out]` it reads it in place.
     Dense(Tensor),
     Quantized(QMatMul),
+    /// Per-column int8 on our own kernel; shared with the token table the
+    /// head is tied to.
+    Int8(Arc<ScaledInt8>),
 }
 
 impl Linear {
     fn new(weight: Tensor, bias: Option<Tensor>, precision: Precision) -> Result<Self> {
         let (out_dim, in_dim) = weight.dims2()?;
+        if precision == Precision::Int8 {
+            if let Some(packed) = pack_int8(&weight)? {
+                return Ok(Self {
+                    weight: Weight::Int8(Arc::new(packed)),
+                    bias,
+                    out_dim,
+                });
+            }
+            // No AVX-512 VNNI: candle's Q8_0 product is the nearest.
+            return Self::new(weight, bias, Precision::Q8);
+        }
         let weight = match precision.ggml() {
             // The weight's inner dimension must be a multiple of the block
             // size (32 or 256); every Marian width is.
@@ -244,6 +267,20 @@ impl Linear {
                 let mut shape = inner.to_vec();
                 shape.push(self.out_dim);
                 return out.reshape(shape);
+            }
+            Weight::Int8(packed) => {
+                let bias = match &self.bias {
+                    Some(bias) => Some(bias.to_vec1::<f32>()?),
+                    None => None,
+                };
+                let flat = flat.contiguous()?;
+                let out = with_cpu_f32(&flat, |x, layout| {
+                    let x = &x[layout.start_offset()..][..rows * outer[0]];
+                    Ok(packed.product(x, rows, bias.as_deref()))
+                })?;
+                let mut shape = inner.to_vec();
+                shape.push(self.out_dim);
+                return Tensor::from_vec(out, shape, xs.device());
             }
             Weight::Dense(transposed) => flat.matmul(transposed)?,
             Weight::Quantized(w) => {
@@ -340,6 +377,92 @@ fn dense_on_worker_pool(xs: &Tensor, transposed: &Tensor, bias: Option<&Tensor>)
         })
     })?;
     Tensor::from_vec(out, (rows, cols), xs.device())
+}
+
+/// `weight` (`[n, k]` f32) as int8; `None` without AVX-512 VNNI.
+fn pack_int8(weight: &Tensor) -> Result<Option<ScaledInt8>> {
+    let (n, k) = weight.dims2()?;
+    let weight = weight.contiguous()?;
+    with_cpu_f32(&weight, |values, layout| {
+        ScaledInt8::new(&values[layout.start_offset()..][..n * k], n, k)
+    })
+}
+
+/// A token table, shared with the output head tied to it: f32 stored as
+/// the head reads it (`[dim, rows]`, see [`Weight::Dense`]) and looked up
+/// column-wise, or int8 rows. Why shared: the table is a quarter of
+/// opus-mt-tc-big's weights, and a second copy for the head kept our
+/// memory above CTranslate2's.
+#[derive(Clone)]
+enum TokenTable {
+    F32 { transposed: Tensor },
+    Int8(Arc<ScaledInt8>),
+}
+
+impl TokenTable {
+    fn load(rows: usize, dim: usize, precision: Precision, vb: VarBuilder) -> Result<Self> {
+        let table = vb.get((rows, dim), "weight")?;
+        if precision == Precision::Int8 {
+            if let Some(packed) = pack_int8(&table)? {
+                return Ok(Self::Int8(Arc::new(packed)));
+            }
+        }
+        Ok(Self::F32 {
+            transposed: table.t()?.contiguous()?,
+        })
+    }
+
+    /// The rows of `ids` (`[..]` u32): `[.., dim]`.
+    fn forward(&self, ids: &Tensor) -> Result<Tensor> {
+        let flat = ids.flatten_all()?.to_vec1::<u32>()?;
+        let (dim, rows) = match self {
+            Self::F32 { transposed } => transposed.dims2()?,
+            Self::Int8(packed) => (packed.in_dim(), packed.out_dim()),
+        };
+        if let Some(id) = flat.iter().find(|&&id| id as usize >= rows) {
+            candle_core::bail!("token {id} of a table of {rows}");
+        }
+        let mut out = vec![0f32; flat.len() * dim];
+        match self {
+            Self::F32 { transposed } => with_cpu_f32(transposed, |table, layout| {
+                let table = &table[layout.start_offset()..][..dim * rows];
+                for (&id, row) in flat.iter().zip(out.chunks_exact_mut(dim)) {
+                    for (i, value) in row.iter_mut().enumerate() {
+                        *value = table[i * rows + id as usize];
+                    }
+                }
+                Ok(())
+            })?,
+            Self::Int8(packed) => {
+                for (&id, row) in flat.iter().zip(out.chunks_exact_mut(dim)) {
+                    packed.row(id as usize, row);
+                }
+            }
+        }
+        let mut shape = ids.dims().to_vec();
+        shape.push(dim);
+        Tensor::from_vec(out, shape, ids.device())
+    }
+
+    /// The output head tied to this table, with `bias`.
+    fn head(&self, bias: Tensor, precision: Precision) -> Result<Linear> {
+        match self {
+            Self::F32 { transposed } if precision == Precision::F32 => Ok(Linear {
+                weight: Weight::Dense(transposed.clone()),
+                bias: Some(bias),
+                out_dim: transposed.dim(1)?,
+            }),
+            // Quantized from the table (q8, q4, or int8 without VNNI).
+            Self::F32 { transposed } => {
+                Linear::new(transposed.t()?.contiguous()?, Some(bias), precision)
+            }
+            Self::Int8(packed) => Ok(Linear {
+                weight: Weight::Int8(packed.clone()),
+                bias: Some(bias),
+                out_dim: packed.out_dim(),
+            }),
+        }
+    }
 }
 
 fn linear(in_dim: usize, out_dim: usize, precision: Precision, vb: VarBuilder) -> Result<Linear> {
@@ -732,8 +855,11 @@ impl DecoderLayer {
 
 /// Positions added to a self-attention cache when it is full. Growing in
 /// chunks instead of concatenating every step keeps the copying per step
-/// constant instead of proportional to the length so far.
-const CACHE_CHUNK: usize = 32;
+/// constant instead of proportional to the length so far; small chunks
+/// keep the unused tail small (at beam 4 and batch 64 each position of
+/// opus-mt-tc-big's cache is 12.6 MB: 32 cost 200 MB more than 16 at 48
+/// tokens).
+const CACHE_CHUNK: usize = 16;
 
 /// Keys and values of the tokens generated so far, in buffers of
 /// `[physical rows, heads, capacity, head_dim]` of which the first `len`
@@ -867,8 +993,8 @@ impl DecoderState {
 /// language-model head tied to the decoder embeddings, plus
 /// `final_logits_bias`.
 pub struct MarianMT {
-    encoder_embed: Embedding,
-    decoder_embed: Embedding,
+    encoder_embed: TokenTable,
+    decoder_embed: TokenTable,
     positions: Tensor,
     embed_scale: f64,
     encoder_layers: Vec<EncoderLayer>,
@@ -887,23 +1013,28 @@ impl MarianMT {
         let model = vb.pp("model");
         let target_vocab = config.target_vocab_size();
         let (encoder_embed, decoder_embed) = if config.share_encoder_decoder_embeddings {
-            let shared = candle_nn::embedding(config.vocab_size, d, model.pp("shared"))?;
+            let shared = TokenTable::load(config.vocab_size, d, precision, model.pp("shared"))?;
             (shared.clone(), shared)
         } else {
             (
-                candle_nn::embedding(config.vocab_size, d, model.pp("encoder.embed_tokens"))?,
-                candle_nn::embedding(target_vocab, d, model.pp("decoder.embed_tokens"))?,
+                TokenTable::load(
+                    config.vocab_size,
+                    d,
+                    precision,
+                    model.pp("encoder.embed_tokens"),
+                )?,
+                TokenTable::load(target_vocab, d, precision, model.pp("decoder.embed_tokens"))?,
             )
         };
         // The head is tied to the decoder embeddings; checkpoints saved
         // with the tie usually omit `lm_head.weight`.
-        let head_weight = if vb.contains_tensor("lm_head.weight") {
-            vb.get((target_vocab, d), "lm_head.weight")?
+        let final_logits_bias = vb.get((1, target_vocab), "final_logits_bias")?.squeeze(0)?;
+        let lm_head = if vb.contains_tensor("lm_head.weight") {
+            let weight = vb.get((target_vocab, d), "lm_head.weight")?;
+            Linear::new(weight, Some(final_logits_bias), precision)?
         } else {
-            decoder_embed.embeddings().clone()
+            decoder_embed.head(final_logits_bias, precision)?
         };
-        let final_logits_bias = vb.get((1, target_vocab), "final_logits_bias")?;
-        let lm_head = Linear::new(head_weight, Some(final_logits_bias.squeeze(0)?), precision)?;
         let encoder_layers = (0..config.encoder_layers)
             .map(|i| EncoderLayer::load(config, precision, model.pp(format!("encoder.layers.{i}"))))
             .collect::<Result<Vec<_>>>()?;

@@ -26,6 +26,7 @@
 //! [`PackedInt8::from_qtensor`] says `None` there and the caller keeps
 //! candle's product.
 
+use super::vnni_available;
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::utils::barrier_pool;
 use candle_core::{bail, Result, Tensor};
@@ -271,12 +272,6 @@ impl Activations {
     }
 }
 
-fn vnni_available() -> bool {
-    is_x86_feature_detected!("avx512f")
-        && is_x86_feature_detected!("avx512bw")
-        && is_x86_feature_detected!("avx512vnni")
-}
-
 /// Reads one block's bytes as its scale and 32 signed integers.
 type BlockReader = fn(&[u8]) -> (f16, [i8; BLOCK]);
 
@@ -312,20 +307,9 @@ fn q5_0_block(bytes: &[u8]) -> (f16, [i8; BLOCK]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::test_values::random;
     use candle_core::quantized::QMatMul;
     use candle_core::{Device, Module};
-
-    fn random(len: usize, seed: u64) -> Vec<f32> {
-        let mut state = seed;
-        (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state % 2001) as f32 / 1000.0 - 1.0
-            })
-            .collect()
-    }
 
     /// The same integers and scales as ggml's: the product agrees with
     /// candle's on the same quantized weight up to f32 summation order.

@@ -153,7 +153,8 @@ pub struct DecodingSettings {
     /// Sentences longer than this many source tokens are split at clauses.
     pub max_source_tokens: usize,
     /// Weights of the linear layers: "f32" (left out of the record, so
-    /// records from before quantization existed stay current), "q8", "q4".
+    /// records from before quantization existed stay current), "int8", "q8",
+    /// "q4".
     #[serde(default = "f32_name", skip_serializing_if = "is_f32_name")]
     pub precision: String,
 }

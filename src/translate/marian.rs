@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::marian_tokenizer::MarianTokenizer;
 use super::search::{generate, SearchSettings, SpecialIds};
+use super::weights::SafetensorsFile;
 use super::{Overrides, Translation};
 use crate::model_store::{ModelFingerprint, ResolvedModel};
 use crate::models::marian::{Config, MarianMT, Precision};
@@ -196,16 +197,13 @@ pub fn read_config(path: &Path) -> Result<Config> {
 }
 
 /// The one Marian weight loader (the translator's and the benchmark's):
-/// `model.safetensors` memory-mapped, or `pytorch_model.bin`, into a model
-/// of `config`'s shape at `precision`.
+/// `model.safetensors` read tensor by tensor (`super::weights`), or
+/// `pytorch_model.bin`, into a model of `config`'s shape at `precision`.
 pub fn load_model(config: &Config, precision: Precision, weights: &Path) -> Result<MarianMT> {
     let device = Device::Cpu;
     let vb = if weights.extension().is_some_and(|e| e == "safetensors") {
-        // SAFETY: the file was hashed just now (or is the benchmark's own)
-        // and is not modified while mapped; a concurrent writer would be a
-        // broken installation.
-        unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device) }
-            .with_context(|| format!("cannot read weights from {}", weights.display()))?
+        let file = SafetensorsFile::open(weights)?;
+        VarBuilder::from_backend(Box::new(file), DType::F32, device)
     } else {
         VarBuilder::from_pth(weights, DType::F32, &device)
             .with_context(|| format!("cannot read weights from {}", weights.display()))?

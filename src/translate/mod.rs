@@ -17,6 +17,7 @@ pub mod marian_tokenizer;
 pub mod search;
 pub mod sentencepiece;
 pub mod translation;
+pub mod weights;
 
 pub use marian::{load_dir, pad_rows, MarianTranslator};
 pub use translation::Translation;
