@@ -1,7 +1,8 @@
-//! Local language models in GGUF form, on candle-transformers' quantized
-//! architectures (Qwen2/Qwen2.5, Qwen3, Llama family) and our own Gemma 3
-//! (`crate::models::gemma3`: llama.cpp's computation, without the gigabytes
-//! of rotary tables and dequantized embeddings candle's model holds): load
+//! Local language models in GGUF form, on our own Gemma 3 and Llama-family
+//! (Qwen2/Qwen2.5, Llama) models (`crate::models::gemma3`, `::llama`:
+//! llama.cpp's computation, without the gigabytes of rotary tables and
+//! dequantized embeddings candle's models hold, and with the cache written
+//! in place) and candle-transformers' Qwen3 and mixture-of-experts Llama: load
 //! one file, format a prompt with the file's chat template, and generate
 //! greedily until a stop token or the token limit.
 //!
@@ -15,11 +16,11 @@ use std::sync::Mutex;
 use anyhow::{bail, Context, Result};
 use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, Tensor};
-use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qwen3};
+use candle_transformers::models::{quantized_llama, quantized_qwen3};
 
 use crate::llm::chat::{ChatTemplate, Message};
 use crate::llm::tokenizer::GgufTokenizer;
-use crate::models::gemma3;
+use crate::models::{gemma3, llama};
 
 pub mod ask;
 pub mod chat;
@@ -109,20 +110,22 @@ fn stop_ids(content: &gguf_file::Content, tokenizer: &GgufTokenizer) -> Vec<u32>
 }
 
 enum Weights {
-    Qwen2(quantized_qwen2::ModelWeights),
+    /// Qwen2 and Llama files (`models::llama`).
+    LlamaFamily(llama::Model),
     Qwen3(quantized_qwen3::ModelWeights),
     Gemma3(gemma3::Model),
-    Llama(quantized_llama::ModelWeights),
+    /// Llama files with experts, which `models::llama` does not run.
+    LlamaExperts(quantized_llama::ModelWeights),
 }
 
 impl Weights {
     /// Logits for the last position of `ids`, which start at `position`.
     fn forward(&mut self, ids: &Tensor, position: usize) -> candle_core::Result<Tensor> {
         match self {
-            Self::Qwen2(m) => m.forward(ids, position),
+            Self::LlamaFamily(m) => m.forward(ids, position),
             Self::Qwen3(m) => m.forward(ids, position),
             Self::Gemma3(m) => m.forward(ids, position),
-            Self::Llama(m) => m.forward(ids, position),
+            Self::LlamaExperts(m) => m.forward(ids, position),
         }
     }
 }
@@ -251,16 +254,17 @@ impl LanguageModel {
         let stop_ids = stop_ids(&content, &tokenizer);
         let device = Device::Cpu;
         let weights = match family {
-            Family::Qwen2 => Weights::Qwen2(quantized_qwen2::ModelWeights::from_gguf(
-                content, reader, &device,
-            )?),
+            Family::Qwen2 => Weights::LlamaFamily(llama::load(&content, reader, &arch, &device)?),
             Family::Qwen3 => Weights::Qwen3(quantized_qwen3::ModelWeights::from_gguf(
                 content, reader, &device,
             )?),
             Family::Gemma3 => Weights::Gemma3(gemma3::load(&content, reader, &device)?),
-            Family::Llama => Weights::Llama(quantized_llama::ModelWeights::from_gguf(
-                content, reader, &device,
-            )?),
+            Family::Llama if content.metadata.contains_key("llama.expert_count") => {
+                Weights::LlamaExperts(quantized_llama::ModelWeights::from_gguf(
+                    content, reader, &device,
+                )?)
+            }
+            Family::Llama => Weights::LlamaFamily(llama::load(&content, reader, &arch, &device)?),
         };
         Ok(Self {
             weights: Mutex::new(weights),

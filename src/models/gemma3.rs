@@ -34,12 +34,14 @@
 //! forward code knows only tensors and `Config`.
 
 use std::io::{Read, Seek};
-use std::sync::Arc;
 
-use candle_core::quantized::{gguf_file, QMatMul, QTensor};
-
-use super::qgemm::PackedInt8;
+use candle_core::quantized::gguf_file;
 use candle_core::{bail, Device, IndexOp, Module, Result, Tensor};
+
+use super::layers::{
+    causal_mask, check_heads, check_positions, grouped_attention, KvCache, PositionInputs,
+    Projection, RmsNorm, RotaryTables, TokenTable,
+};
 
 /// The shape of the network, as llama.cpp's GGUF metadata states it.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,157 +160,6 @@ pub fn load<R: Read + Seek>(
     Model::new(config, embeddings, layers, final_norm, output, device)
 }
 
-/// A layer's weight: repacked for `qgemm` where candle has no tiled
-/// kernel for it (Q8_0 and Q5_0 weights whose input width is no multiple
-/// of 256, as all of Gemma 3 270M's 640-wide ones are), else candle's
-/// product.
-enum Projection {
-    Packed(Arc<PackedInt8>),
-    Candle(QMatMul),
-}
-
-impl Projection {
-    fn new(weight: QTensor) -> Result<Self> {
-        Ok(match pack(&weight)? {
-            Some(packed) => Self::Packed(Arc::new(packed)),
-            None => Self::Candle(QMatMul::from_qtensor(weight)?),
-        })
-    }
-}
-
-/// The weight repacked for `qgemm` when candle has no tiled kernel for it
-/// (see [`Projection`]).
-fn pack(weight: &QTensor) -> Result<Option<PackedInt8>> {
-    let (_, k) = weight.shape().dims2()?;
-    if k.is_multiple_of(256) || !weight.device().is_cpu() {
-        return Ok(None);
-    }
-    PackedInt8::from_qtensor(weight)
-}
-
-/// The token embeddings, `[vocab, hidden]`, kept quantized: a lookup
-/// dequantizes only the rows asked for, and one copy serves the output
-/// head too when the weights are tied (Gemma 3 270M's 262,144 × 640 Q8_0
-/// table is 178 MB; read once per generated token, it is the largest cost
-/// of a step, so it is packed for `qgemm` like the layers' weights).
-enum TokenTable {
-    Packed(Arc<PackedInt8>),
-    Candle(Arc<QTensor>),
-}
-
-impl TokenTable {
-    fn new(table: QTensor) -> Result<Self> {
-        Ok(match pack(&table)? {
-            Some(packed) => Self::Packed(Arc::new(packed)),
-            None => Self::Candle(Arc::new(table)),
-        })
-    }
-
-    fn lookup(&self, ids: &Tensor) -> Result<Tensor> {
-        match self {
-            Self::Packed(packed) => packed.rows(ids),
-            Self::Candle(table) => table.embedding(ids),
-        }
-    }
-
-    /// The same table as the (tied) output head.
-    fn as_output(&self) -> Result<Projection> {
-        Ok(match self {
-            Self::Packed(packed) => Projection::Packed(packed.clone()),
-            Self::Candle(table) => Projection::Candle(QMatMul::from_arc(table.clone())?),
-        })
-    }
-}
-
-impl Module for Projection {
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        match self {
-            Self::Packed(packed) => packed.forward(xs),
-            Self::Candle(matmul) => matmul.forward(xs),
-        }
-    }
-}
-
-/// Gemma's RMS norm. llama.cpp's converter has already added the 1 that
-/// Gemma adds to its norm weights, so this is the plain norm.
-struct RmsNorm {
-    weight: Tensor,
-    eps: f32,
-}
-
-impl RmsNorm {
-    fn new(weight: QTensor, eps: f32) -> Result<Self> {
-        let weight = weight.dequantize(&weight.device())?;
-        Ok(Self { weight, eps })
-    }
-
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        candle_nn::ops::rms_norm(xs, &self.weight, self.eps)
-    }
-}
-
-/// Cosines and sines of one rotary base frequency, for positions 0 up to
-/// what has been asked for so far. Growing in chunks keeps a short run
-/// small and a long one from recomputing on every step.
-struct RotaryTables {
-    /// One angle per pair of dimensions, radians per position.
-    inverse_frequencies: Vec<f32>,
-    cos: Vec<f32>,
-    sin: Vec<f32>,
-}
-
-/// Positions added to the rotary tables at a time.
-const ROTARY_CHUNK: usize = 1024;
-
-impl RotaryTables {
-    fn new(head_dim: usize, base: f32) -> Self {
-        // Candle's formula, in f32 as it computes it, so the angles agree to
-        // the last bit.
-        let inverse_frequencies = (0..head_dim)
-            .step_by(2)
-            .map(|i| 1f32 / base.powf(i as f32 / head_dim as f32))
-            .collect();
-        Self {
-            inverse_frequencies,
-            cos: Vec::new(),
-            sin: Vec::new(),
-        }
-    }
-
-    fn positions(&self) -> usize {
-        self.cos.len() / self.inverse_frequencies.len()
-    }
-
-    /// `(cos, sin)`, each `[len, head_dim / 2]`, for positions
-    /// `start..start + len`, no further than `limit`.
-    fn window(
-        &mut self,
-        start: usize,
-        len: usize,
-        limit: usize,
-        device: &Device,
-    ) -> Result<(Tensor, Tensor)> {
-        let end = start + len;
-        if end > self.positions() {
-            let target = end.next_multiple_of(ROTARY_CHUNK).min(limit).max(end);
-            for position in self.positions()..target {
-                for &frequency in &self.inverse_frequencies {
-                    // Candle multiplies an f32 position by the frequency
-                    // (a matmul with a shared dimension of 1): one rounding.
-                    let angle = position as f32 * frequency;
-                    self.cos.push(angle.cos());
-                    self.sin.push(angle.sin());
-                }
-            }
-        }
-        let half = self.inverse_frequencies.len();
-        let range = start * half..end * half;
-        let cos = Tensor::from_slice(&self.cos[range.clone()], (len, half), device)?;
-        let sin = Tensor::from_slice(&self.sin[range], (len, half), device)?;
-        Ok((cos, sin))
-    }
-}
-
 struct Layer {
     attention_norm: RmsNorm,
     q_proj: Projection,
@@ -327,14 +178,6 @@ struct Layer {
     sliding: bool,
     /// Keys and values of every position so far, `[batch, kv_heads, positions, head_dim]`.
     kv_cache: Option<KvCache>,
-}
-
-/// What all layers of one kind share during one forward call.
-struct PositionInputs<'a> {
-    cos: &'a Tensor,
-    sin: &'a Tensor,
-    /// Additive (0 or -inf) `[seq, past + seq]`; `None` for a single token.
-    mask: Option<&'a Tensor>,
 }
 
 impl Layer {
@@ -385,15 +228,7 @@ impl Layer {
         let q = candle_nn::rotary_emb::rope(&q, shared.cos, shared.sin)?;
         let k = candle_nn::rotary_emb::rope(&k, shared.cos, shared.sin)?;
 
-        // Position 0 starts a new sequence: whatever was cached is dropped.
-        if index_pos == 0 {
-            self.kv_cache = None;
-        }
-        let cache = match &mut self.kv_cache {
-            Some(cache) => cache,
-            None => self.kv_cache.insert(KvCache::new(&k)?),
-        };
-        let (k, v) = cache.append(&k, &v)?;
+        let (k, v) = KvCache::continue_at(&mut self.kv_cache, index_pos, &k, &v)?;
 
         let (k, v) = if self.sliding && seq_len == 1 {
             (
@@ -404,29 +239,7 @@ impl Layer {
             (k, v)
         };
 
-        // The query heads that share a key/value head attend as one
-        // matrix of `group × seq_len` rows ([b, kv, group * s, d]), so the
-        // keys and values are read in place, never repeated.
-        let group = config.num_heads / config.num_kv_heads;
-        let kv_heads = config.num_kv_heads;
-        let q = q
-            .contiguous()?
-            .reshape((batch, kv_heads, group * seq_len, head_dim))?;
-        let scale = 1.0 / (head_dim as f64).sqrt();
-        let mut scores = (q.matmul(&k.transpose(2, 3)?)? * scale)?;
-        if let Some(mask) = shared.mask {
-            let keys = scores.dim(3)?;
-            scores = scores
-                .reshape((batch, config.num_heads, seq_len, keys))?
-                .broadcast_add(mask)?
-                .reshape((batch, kv_heads, group * seq_len, keys))?;
-        }
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-        let attended = weights
-            .matmul(&v)?
-            .reshape((batch, config.num_heads, seq_len, head_dim))?
-            .transpose(1, 2)?
-            .reshape((batch, seq_len, config.num_heads * head_dim))?;
+        let attended = grouped_attention(&q, &k, &v, shared.mask, config.num_kv_heads)?;
         self.o_proj.forward(&attended)
     }
 }
@@ -439,88 +252,6 @@ fn last_positions(xs: Tensor, n: usize) -> Result<Tensor> {
         return Ok(xs);
     }
     xs.narrow(2, positions - n, n)
-}
-
-/// Keys and values of every position so far, `[batch, kv_heads,
-/// capacity, head_dim]`, written in place: a step adds its position
-/// instead of copying the whole cache into a new tensor, and the capacity
-/// grows in chunks as positions are reached.
-struct KvCache {
-    k: Tensor,
-    v: Tensor,
-    len: usize,
-}
-
-/// Positions the cache grows by.
-const CACHE_CHUNK: usize = 256;
-
-impl KvCache {
-    fn new(like: &Tensor) -> Result<Self> {
-        let (batch, heads, _, dim) = like.dims4()?;
-        let empty = Tensor::zeros((batch, heads, 0, dim), like.dtype(), like.device())?;
-        Ok(Self {
-            k: empty.clone(),
-            v: empty,
-            len: 0,
-        })
-    }
-
-    /// Appends `[b, kv, s, d]` keys and values; every position so far.
-    fn append(&mut self, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
-        let added = k.dim(2)?;
-        let capacity = self.k.dim(2)?;
-        if self.len + added > capacity {
-            let grown = (self.len + added)
-                .next_multiple_of(CACHE_CHUNK)
-                .max(2 * capacity);
-            self.k = grow(&self.k, self.len, grown)?;
-            self.v = grow(&self.v, self.len, grown)?;
-        }
-        self.k.slice_set(&k.contiguous()?, 2, self.len)?;
-        self.v.slice_set(&v.contiguous()?, 2, self.len)?;
-        self.len += added;
-        Ok((
-            self.k.narrow(2, 0, self.len)?,
-            self.v.narrow(2, 0, self.len)?,
-        ))
-    }
-}
-
-/// A cache tensor with room for `capacity` positions, its first `len` kept.
-fn grow(cache: &Tensor, len: usize, capacity: usize) -> Result<Tensor> {
-    let (batch, heads, _, dim) = cache.dims4()?;
-    let grown = Tensor::zeros((batch, heads, capacity, dim), cache.dtype(), cache.device())?;
-    if len > 0 {
-        grown.slice_set(&cache.narrow(2, 0, len)?.contiguous()?, 2, 0)?;
-    }
-    Ok(grown)
-}
-
-/// Gemma 3's causal mask, additive: 0 where query `i` (at position
-/// `index_pos + i`) may see key position `j`, -inf elsewhere. A
-/// sliding-window query sees `window` positions: its own and the ones
-/// just before it (llama.cpp masks a key when `query - key >= window`).
-fn causal_mask(
-    seq_len: usize,
-    index_pos: usize,
-    window: Option<usize>,
-    device: &Device,
-) -> Result<Tensor> {
-    let keys = index_pos + seq_len;
-    let mask: Vec<f32> = (0..seq_len)
-        .flat_map(|i| {
-            let query = index_pos + i;
-            (0..keys).map(move |key| {
-                let too_old = window.is_some_and(|w| key + w <= query);
-                if key > query || too_old {
-                    f32::NEG_INFINITY
-                } else {
-                    0.
-                }
-            })
-        })
-        .collect();
-    Tensor::from_vec(mask, (seq_len, keys), device)
 }
 
 /// Gemma 3 with its key/value cache: one sequence at a time.
@@ -544,13 +275,7 @@ impl Model {
         output: Projection,
         device: &Device,
     ) -> Result<Self> {
-        if config.num_kv_heads == 0 || !config.num_heads.is_multiple_of(config.num_kv_heads) {
-            bail!(
-                "{} attention heads cannot share {} key/value heads",
-                config.num_heads,
-                config.num_kv_heads
-            );
-        }
+        check_heads(config.num_heads, config.num_kv_heads)?;
         if config.global_layer_period == 0 {
             bail!("a sliding-window period of 0 layers");
         }
@@ -577,12 +302,7 @@ impl Model {
     pub fn forward(&mut self, ids: &Tensor, index_pos: usize) -> Result<Tensor> {
         let (_batch, seq_len) = ids.dims2()?;
         let limit = self.config.max_positions;
-        if seq_len == 0 || index_pos + seq_len > limit {
-            bail!(
-                "positions {index_pos}..{} are outside the model's context of {limit}",
-                index_pos + seq_len
-            );
-        }
+        check_positions(index_pos, seq_len, limit)?;
         let device = self.device.clone();
         let embedded = self.embeddings.lookup(ids)?;
         let mut xs = (embedded * (self.config.hidden_size as f64).sqrt())?;
@@ -621,51 +341,5 @@ impl Model {
         }
         let last = xs.i((.., seq_len - 1, ..))?;
         self.output.forward(&self.final_norm.forward(&last)?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_mask_matches_llama_cpps_for_a_fresh_prompt() {
-        // llama.cpp: masked when j > i or i - j >= window.
-        let mask = causal_mask(5, 0, Some(2), &Device::Cpu).unwrap();
-        let rows: Vec<Vec<f32>> = mask.to_vec2().unwrap();
-        for (i, row) in rows.iter().enumerate() {
-            for (j, &v) in row.iter().enumerate() {
-                let visible = j <= i && i - j < 2;
-                assert_eq!(v == 0., visible, "{i} {j}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_continued_prompt_sees_the_cache_within_its_window() {
-        let mask = causal_mask(2, 3, Some(2), &Device::Cpu).unwrap();
-        let rows: Vec<Vec<f32>> = mask.to_vec2().unwrap();
-        // Query positions 3 and 4 over keys 0..5.
-        let visible = |row: &Vec<f32>| row.iter().map(|&v| v == 0.).collect::<Vec<_>>();
-        assert_eq!(visible(&rows[0]), [false, false, true, true, false]);
-        assert_eq!(visible(&rows[1]), [false, false, false, true, true]);
-    }
-
-    #[test]
-    fn rotary_tables_grow_in_chunks_and_agree_with_a_fresh_build() {
-        let device = Device::Cpu;
-        let mut grown = RotaryTables::new(8, 10_000.);
-        grown.window(0, 3, 5000, &device).unwrap();
-        assert_eq!(grown.positions(), ROTARY_CHUNK);
-        let (cos, _) = grown.window(2000, 2, 5000, &device).unwrap();
-        assert_eq!(grown.positions(), 2 * ROTARY_CHUNK);
-        let (_, sin) = grown.window(4999, 1, 5000, &device).unwrap();
-        assert_eq!(grown.positions(), 5000);
-        let mut fresh = RotaryTables::new(8, 10_000.);
-        let (fresh_cos, _) = fresh.window(2000, 2, 2002, &device).unwrap();
-        let (_, fresh_sin) = fresh.window(4999, 1, 5000, &device).unwrap();
-        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-        assert_eq!(flat(&cos), flat(&fresh_cos));
-        assert_eq!(flat(&sin), flat(&fresh_sin));
     }
 }

@@ -6,6 +6,8 @@
 
 pub mod gemma3;
 pub mod int8;
+mod layers;
+pub mod llama;
 pub mod marian;
 pub mod qgemm;
 

@@ -1,0 +1,416 @@
+//! Layers the GGUF language models share (Gemma 3 in `gemma3`, the Llama
+//! family in `llama`): quantized projections and the token table (packed
+//! for `qgemm` where candle has no tiled kernel), RMS norm, rotary tables
+//! grown to the positions reached, the key/value cache written in place,
+//! the causal mask and attention with grouped key/value heads.
+//!
+//! What it is not: a model. Which layers a family stacks, its rotary
+//! style and its norms' placement stay in the family's file.
+
+use std::sync::Arc;
+
+use candle_core::quantized::{QMatMul, QTensor};
+use candle_core::{Device, Module, Result, Tensor};
+
+use super::qgemm::PackedInt8;
+
+/// A layer's weight: repacked for `qgemm` where candle has no tiled
+/// kernel for it (Q8_0 and Q5_0 weights whose input width is no multiple
+/// of 256, as all of Gemma 3 270M's 640-wide ones are), else candle's
+/// product.
+pub(super) enum Projection {
+    Packed(Arc<PackedInt8>),
+    Candle(QMatMul),
+}
+
+impl Projection {
+    pub(super) fn new(weight: QTensor) -> Result<Self> {
+        Ok(match pack(&weight)? {
+            Some(packed) => Self::Packed(Arc::new(packed)),
+            None => Self::Candle(QMatMul::from_qtensor(weight)?),
+        })
+    }
+}
+
+/// The weight repacked for `qgemm` when candle has no tiled kernel for it
+/// (see [`Projection`]).
+fn pack(weight: &QTensor) -> Result<Option<PackedInt8>> {
+    let (_, k) = weight.shape().dims2()?;
+    if k.is_multiple_of(256) || !weight.device().is_cpu() {
+        return Ok(None);
+    }
+    PackedInt8::from_qtensor(weight)
+}
+
+/// The token embeddings, `[vocab, hidden]`, kept quantized: a lookup
+/// dequantizes only the rows asked for, and one copy serves the output
+/// head too when the weights are tied (Gemma 3 270M's 262,144 × 640 Q8_0
+/// table is 178 MB; read once per generated token, it is the largest cost
+/// of a step, so it is packed for `qgemm` like the layers' weights).
+pub(super) enum TokenTable {
+    Packed(Arc<PackedInt8>),
+    Candle(Arc<QTensor>),
+}
+
+impl TokenTable {
+    pub(super) fn new(table: QTensor) -> Result<Self> {
+        Ok(match pack(&table)? {
+            Some(packed) => Self::Packed(Arc::new(packed)),
+            None => Self::Candle(Arc::new(table)),
+        })
+    }
+
+    pub(super) fn lookup(&self, ids: &Tensor) -> Result<Tensor> {
+        match self {
+            Self::Packed(packed) => packed.rows(ids),
+            Self::Candle(table) => table.embedding(ids),
+        }
+    }
+
+    /// The same table as the (tied) output head.
+    pub(super) fn as_output(&self) -> Result<Projection> {
+        Ok(match self {
+            Self::Packed(packed) => Projection::Packed(packed.clone()),
+            Self::Candle(table) => Projection::Candle(QMatMul::from_arc(table.clone())?),
+        })
+    }
+}
+
+impl Module for Projection {
+    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        match self {
+            Self::Packed(packed) => packed.forward(xs),
+            Self::Candle(matmul) => matmul.forward(xs),
+        }
+    }
+}
+
+/// RMS norm with the file's weights. (For Gemma, llama.cpp's converter
+/// has already added the 1 that Gemma adds to its norm weights, so the
+/// plain norm serves all three families.)
+pub(super) struct RmsNorm {
+    weight: Tensor,
+    eps: f32,
+}
+
+impl RmsNorm {
+    pub(super) fn new(weight: QTensor, eps: f32) -> Result<Self> {
+        let weight = weight.dequantize(&weight.device())?;
+        Ok(Self { weight, eps })
+    }
+
+    pub(super) fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+        candle_nn::ops::rms_norm(xs, &self.weight, self.eps)
+    }
+}
+
+/// Cosines and sines of one rotary base frequency, for positions 0 up to
+/// what has been asked for so far. Growing in chunks keeps a short run
+/// small and a long one from recomputing on every step.
+pub(super) struct RotaryTables {
+    /// One angle per pair of dimensions, radians per position.
+    inverse_frequencies: Vec<f32>,
+    cos: Vec<f32>,
+    sin: Vec<f32>,
+}
+
+/// Positions added to the rotary tables at a time.
+pub(super) const ROTARY_CHUNK: usize = 1024;
+
+impl RotaryTables {
+    pub(super) fn new(head_dim: usize, base: f32) -> Self {
+        // Candle's formula, in f32 as it computes it, so the angles agree to
+        // the last bit.
+        let inverse_frequencies = (0..head_dim)
+            .step_by(2)
+            .map(|i| 1f32 / base.powf(i as f32 / head_dim as f32))
+            .collect();
+        Self {
+            inverse_frequencies,
+            cos: Vec::new(),
+            sin: Vec::new(),
+        }
+    }
+
+    pub(super) fn positions(&self) -> usize {
+        self.cos.len() / self.inverse_frequencies.len()
+    }
+
+    /// `(cos, sin)`, each `[len, head_dim / 2]`, for positions
+    /// `start..start + len`, no further than `limit`.
+    pub(super) fn window(
+        &mut self,
+        start: usize,
+        len: usize,
+        limit: usize,
+        device: &Device,
+    ) -> Result<(Tensor, Tensor)> {
+        let end = start + len;
+        if end > self.positions() {
+            let target = end.next_multiple_of(ROTARY_CHUNK).min(limit).max(end);
+            for position in self.positions()..target {
+                for &frequency in &self.inverse_frequencies {
+                    // Candle multiplies an f32 position by the frequency
+                    // (a matmul with a shared dimension of 1): one rounding.
+                    let angle = position as f32 * frequency;
+                    self.cos.push(angle.cos());
+                    self.sin.push(angle.sin());
+                }
+            }
+        }
+        let half = self.inverse_frequencies.len();
+        let range = start * half..end * half;
+        let cos = Tensor::from_slice(&self.cos[range.clone()], (len, half), device)?;
+        let sin = Tensor::from_slice(&self.sin[range], (len, half), device)?;
+        Ok((cos, sin))
+    }
+}
+
+/// Keys and values of every position so far, `[batch, kv_heads,
+/// capacity, head_dim]`, written in place: a step adds its position
+/// instead of copying the whole cache into a new tensor, and the capacity
+/// grows in chunks as positions are reached.
+pub(super) struct KvCache {
+    k: Tensor,
+    v: Tensor,
+    len: usize,
+}
+
+/// Positions the cache grows by.
+const CACHE_CHUNK: usize = 256;
+
+impl KvCache {
+    fn new(like: &Tensor) -> Result<Self> {
+        let (batch, heads, _, dim) = like.dims4()?;
+        let empty = Tensor::zeros((batch, heads, 0, dim), like.dtype(), like.device())?;
+        Ok(Self {
+            k: empty.clone(),
+            v: empty,
+            len: 0,
+        })
+    }
+
+    /// Appends a call's keys and values (`[b, kv, s, d]`, the first at
+    /// `index_pos`) to the layer's cache and returns every position so
+    /// far. Position 0 starts a new sequence: whatever was cached is
+    /// dropped.
+    pub(super) fn continue_at(
+        slot: &mut Option<Self>,
+        index_pos: usize,
+        k: &Tensor,
+        v: &Tensor,
+    ) -> Result<(Tensor, Tensor)> {
+        if index_pos == 0 {
+            *slot = None;
+        }
+        let cache = match slot {
+            Some(cache) => cache,
+            None => slot.insert(Self::new(k)?),
+        };
+        cache.append(k, v)
+    }
+
+    /// Appends `[b, kv, s, d]` keys and values; every position so far.
+    fn append(&mut self, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
+        let added = k.dim(2)?;
+        let capacity = self.k.dim(2)?;
+        if self.len + added > capacity {
+            let grown = (self.len + added)
+                .next_multiple_of(CACHE_CHUNK)
+                .max(2 * capacity);
+            self.k = grow(&self.k, self.len, grown)?;
+            self.v = grow(&self.v, self.len, grown)?;
+        }
+        self.k.slice_set(&k.contiguous()?, 2, self.len)?;
+        self.v.slice_set(&v.contiguous()?, 2, self.len)?;
+        self.len += added;
+        Ok((
+            self.k.narrow(2, 0, self.len)?,
+            self.v.narrow(2, 0, self.len)?,
+        ))
+    }
+}
+
+/// A cache tensor with room for `capacity` positions, its first `len` kept.
+fn grow(cache: &Tensor, len: usize, capacity: usize) -> Result<Tensor> {
+    let (batch, heads, _, dim) = cache.dims4()?;
+    let grown = Tensor::zeros((batch, heads, capacity, dim), cache.dtype(), cache.device())?;
+    if len > 0 {
+        grown.slice_set(&cache.narrow(2, 0, len)?.contiguous()?, 2, 0)?;
+    }
+    Ok(grown)
+}
+
+/// The causal mask, additive: 0 where query `i` (at position
+/// `index_pos + i`) may see key position `j`, -inf elsewhere. A
+/// sliding-window query sees `window` positions: its own and the ones
+/// just before it (llama.cpp masks a key when `query - key >= window`).
+pub(super) fn causal_mask(
+    seq_len: usize,
+    index_pos: usize,
+    window: Option<usize>,
+    device: &Device,
+) -> Result<Tensor> {
+    let keys = index_pos + seq_len;
+    let mask: Vec<f32> = (0..seq_len)
+        .flat_map(|i| {
+            let query = index_pos + i;
+            (0..keys).map(move |key| {
+                let too_old = window.is_some_and(|w| key + w <= query);
+                if key > query || too_old {
+                    f32::NEG_INFINITY
+                } else {
+                    0.
+                }
+            })
+        })
+        .collect();
+    Tensor::from_vec(mask, (seq_len, keys), device)
+}
+
+/// Refuses head counts that grouped attention cannot split evenly.
+pub(super) fn check_heads(heads: usize, kv_heads: usize) -> Result<()> {
+    if kv_heads == 0 || !heads.is_multiple_of(kv_heads) {
+        candle_core::bail!("{heads} attention heads cannot share {kv_heads} key/value heads");
+    }
+    Ok(())
+}
+
+/// Refuses a call with no tokens or past the model's context.
+pub(super) fn check_positions(index_pos: usize, seq_len: usize, limit: usize) -> Result<()> {
+    if seq_len == 0 || index_pos + seq_len > limit {
+        candle_core::bail!(
+            "positions {index_pos}..{} are outside the model's context of {limit}",
+            index_pos + seq_len
+        );
+    }
+    Ok(())
+}
+
+/// What the layers of a forward call share: the rotary cosines and sines
+/// of its positions and the causal mask.
+pub(super) struct PositionInputs<'a> {
+    pub(super) cos: &'a Tensor,
+    pub(super) sin: &'a Tensor,
+    /// Additive (0 or -inf) `[seq, past + seq]`; `None` for a single token.
+    pub(super) mask: Option<&'a Tensor>,
+}
+
+/// Attention of `q` (`[b, heads, s, d]`, rotated) to the cached keys and
+/// values (`[b, kv_heads, t, d]`), with an additive `[s, t]` mask when
+/// there is more than one query: `[b, s, heads × d]`.
+///
+/// The query heads that share a key/value head attend as one matrix of
+/// `group × s` rows (`[b, kv, group × s, d]`), so the keys and values are
+/// read in place, never repeated per query head.
+pub(super) fn grouped_attention(
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    mask: Option<&Tensor>,
+    kv_heads: usize,
+) -> Result<Tensor> {
+    let (batch, heads, seq_len, head_dim) = q.dims4()?;
+    let group = heads / kv_heads;
+    let q = q
+        .contiguous()?
+        .reshape((batch, kv_heads, group * seq_len, head_dim))?;
+    let scale = 1.0 / (head_dim as f64).sqrt();
+    let mut scores = (q.matmul(&k.transpose(2, 3)?)? * scale)?;
+    if let Some(mask) = mask {
+        let keys = scores.dim(3)?;
+        scores = scores
+            .reshape((batch, heads, seq_len, keys))?
+            .broadcast_add(mask)?
+            .reshape((batch, kv_heads, group * seq_len, keys))?;
+    }
+    let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+    weights
+        .matmul(v)?
+        .reshape((batch, heads, seq_len, head_dim))?
+        .transpose(1, 2)?
+        .reshape((batch, seq_len, heads * head_dim))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mask_matches_llama_cpps_for_a_fresh_prompt() {
+        // llama.cpp: masked when j > i or i - j >= window.
+        let mask = causal_mask(5, 0, Some(2), &Device::Cpu).unwrap();
+        let rows: Vec<Vec<f32>> = mask.to_vec2().unwrap();
+        for (i, row) in rows.iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                let visible = j <= i && i - j < 2;
+                assert_eq!(v == 0., visible, "{i} {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_continued_prompt_sees_the_cache_within_its_window() {
+        let mask = causal_mask(2, 3, Some(2), &Device::Cpu).unwrap();
+        let rows: Vec<Vec<f32>> = mask.to_vec2().unwrap();
+        // Query positions 3 and 4 over keys 0..5.
+        let visible = |row: &Vec<f32>| row.iter().map(|&v| v == 0.).collect::<Vec<_>>();
+        assert_eq!(visible(&rows[0]), [false, false, true, true, false]);
+        assert_eq!(visible(&rows[1]), [false, false, false, true, true]);
+    }
+
+    #[test]
+    fn rotary_tables_grow_in_chunks_and_agree_with_a_fresh_build() {
+        let device = Device::Cpu;
+        let mut grown = RotaryTables::new(8, 10_000.);
+        grown.window(0, 3, 5000, &device).unwrap();
+        assert_eq!(grown.positions(), ROTARY_CHUNK);
+        let (cos, _) = grown.window(2000, 2, 5000, &device).unwrap();
+        assert_eq!(grown.positions(), 2 * ROTARY_CHUNK);
+        let (_, sin) = grown.window(4999, 1, 5000, &device).unwrap();
+        assert_eq!(grown.positions(), 5000);
+        let mut fresh = RotaryTables::new(8, 10_000.);
+        let (fresh_cos, _) = fresh.window(2000, 2, 2002, &device).unwrap();
+        let (_, fresh_sin) = fresh.window(4999, 1, 5000, &device).unwrap();
+        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert_eq!(flat(&cos), flat(&fresh_cos));
+        assert_eq!(flat(&sin), flat(&fresh_sin));
+    }
+
+    /// Grouped heads give what repeating each key/value head for its
+    /// query heads gives (candle's `repeat_kv` route).
+    #[test]
+    fn grouped_attention_equals_repeated_heads() {
+        let device = Device::Cpu;
+        let values = |n: usize, seed: u64| crate::models::test_values::random(n, seed);
+        let (b, heads, kv, s, t, d) = (1, 6, 2, 3, 5, 4);
+        let q = Tensor::from_vec(values(b * heads * s * d, 1), (b, heads, s, d), &device).unwrap();
+        let k = Tensor::from_vec(values(b * kv * t * d, 2), (b, kv, t, d), &device).unwrap();
+        let v = Tensor::from_vec(values(b * kv * t * d, 3), (b, kv, t, d), &device).unwrap();
+        let mask = causal_mask(s, t - s, None, &device).unwrap();
+        let ours = grouped_attention(&q, &k, &v, Some(&mask), kv).unwrap();
+        let repeat = |x: &Tensor| {
+            Tensor::cat(&vec![x.unsqueeze(2).unwrap(); heads / kv], 2)
+                .unwrap()
+                .reshape((b, heads, t, d))
+                .unwrap()
+        };
+        let (k, v) = (repeat(&k), repeat(&v));
+        let scores = (q.matmul(&k.t().unwrap()).unwrap() * (1.0 / (d as f64).sqrt()))
+            .unwrap()
+            .broadcast_add(&mask)
+            .unwrap();
+        let weights = candle_nn::ops::softmax_last_dim(&scores).unwrap();
+        let theirs = weights
+            .matmul(&v)
+            .unwrap()
+            .transpose(1, 2)
+            .unwrap()
+            .reshape((b, s, heads * d))
+            .unwrap();
+        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        for (a, b) in flat(&ours).iter().zip(flat(&theirs)) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
+    }
+}
