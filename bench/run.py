@@ -4,7 +4,7 @@
     python bench/run.py --rounds 5                         # every cell, every engine found
     python bench/run.py --rounds 3 --engines ct2-float32,ct2-int8
     python bench/run.py --shapes base --beams 1 --batches 64 --rounds 1      # one quick cell
-    python bench/run.py --llm-only --llm-model models/gemma-3-270m/gemma-3-270m-q4_k_m.gguf
+    python bench/run.py --llm-only --llm-model models/gemma-3-270m/gemma-3-270m-q4_k_m.gguf --prompt-tokens 128,512
 
 Needs bench/setup.py's output (--work, default bench/work) and, for the tarjama rows, a release
 build (--tarjama, default target/release/tarjama in the repo root). bench/run.sh does all of it.
@@ -227,27 +227,34 @@ def mt_tables(results, engines, cells):
 
 
 def llm_table(results):
+    """One row per (model, prompt length): each engine's median prompt and generation rates, the median
+    of the per-round ratios tarjama / llama.cpp, and the peak RSS of each."""
     rows = [r for r in results if r["kind"] == "llm"]
     if not rows:
         return ""
-    engines = []
+    cells = []
     for r in rows:
-        if r["engine"] not in engines:
-            engines.append(r["engine"])
-    lines = ["| engine | prompt tok/s | generation tok/s | peak RSS MiB |", "|---|---:|---:|---:|"]
-    for e in engines:
-        rs = [r for r in rows if r["engine"] == e]
-        lines.append(
-            f"| {e} | {fmt_rate([r['prompt_tokens_per_s'] for r in rs])} | {fmt_rate([r['gen_tokens_per_s'] for r in rs])} "
-            f"| {max(r['peak_rss_kib'] for r in rs) / 1024:,.0f} |"
-        )
-    if "tarjama" in engines and "llama.cpp" in engines:
-        t = {r["round"]: r for r in rows if r["engine"] == "tarjama"}
-        l = {r["round"]: r for r in rows if r["engine"] == "llama.cpp"}
-        both = [k for k in t if k in l]
-        pp = [t[k]["prompt_tokens_per_s"] / l[k]["prompt_tokens_per_s"] for k in both]
-        tg = [t[k]["gen_tokens_per_s"] / l[k]["gen_tokens_per_s"] for k in both]
-        lines.append(f"| tarjama / llama.cpp (median of per-round ratios) | {fmt_ratio(pp)} | {fmt_ratio(tg)} | |")
+        key = (Path(r.get("model", "")).name, r["prompt_tokens"])
+        if key not in cells:
+            cells.append(key)
+    lines = ["| model | prompt | llama.cpp prompt / gen tok/s | tarjama prompt / gen tok/s | tarjama / llama.cpp prompt; gen | peak MiB llama.cpp / tarjama |",
+             "|---|---:|---|---|---|---|"]
+    for model, prompt in cells:
+        rs = [r for r in rows if (Path(r.get("model", "")).name, r["prompt_tokens"]) == (model, prompt)]
+        by = {e: {r["round"]: r for r in rs if r["engine"] == e} for e in ("llama.cpp", "tarjama")}
+        def rates(e):
+            got = list(by[e].values())
+            if not got:
+                return "–"
+            return f"{fmt_rate([r['prompt_tokens_per_s'] for r in got])} / {fmt_rate([r['gen_tokens_per_s'] for r in got])}"
+        def peak(e):
+            got = list(by[e].values())
+            return f"{max(r['peak_rss_kib'] for r in got) / 1024:,.0f}" if got else "–"
+        both = [k for k in by["tarjama"] if k in by["llama.cpp"]]
+        pp = [by["tarjama"][k]["prompt_tokens_per_s"] / by["llama.cpp"][k]["prompt_tokens_per_s"] for k in both]
+        tg = [by["tarjama"][k]["gen_tokens_per_s"] / by["llama.cpp"][k]["gen_tokens_per_s"] for k in both]
+        lines.append(f"| {model} | {prompt} | {rates('llama.cpp')} | {rates('tarjama')} | {fmt_ratio(pp)}; {fmt_ratio(tg)} "
+                     f"| {peak('llama.cpp')} / {peak('tarjama')} |")
     return "\n".join(lines)
 
 
@@ -270,8 +277,9 @@ def main():
                     help="stop starting measurements after this many seconds (0 = no limit); the tables cover what ran")
     ap.add_argument("--llm", action="store_true", help="also run the language-model comparison")
     ap.add_argument("--llm-only", action="store_true", help="only the language-model comparison")
-    ap.add_argument("--llm-model", default=str(ROOT / "models" / "gemma-3-270m" / "gemma-3-270m-q4_k_m.gguf"))
-    ap.add_argument("--prompt-tokens", type=int, default=128)
+    ap.add_argument("--llm-model", action="append",
+                    help="GGUF file; repeat for several (default: models/gemma-3-270m/gemma-3-270m-q4_k_m.gguf)")
+    ap.add_argument("--prompt-tokens", default="128", help="prompt lengths, comma-separated (e.g. 128,512,2048)")
     ap.add_argument("--gen-tokens", type=int, default=64)
     ap.add_argument("--out", default=None, help="raw results JSON (default WORK/results-<timestamp>.json)")
     ap.add_argument("--report", metavar="FILE", help="only print the tables of an earlier results JSON")
@@ -288,6 +296,8 @@ def main():
             die(f"unknown engine {e!r} (known: {', '.join(MT_ENGINES + EXTRA_ENGINES)})")
     do_mt = not args.llm_only
     do_llm = args.llm or args.llm_only
+    llm_models = args.llm_model or [str(ROOT / "models" / "gemma-3-270m" / "gemma-3-270m-q4_k_m.gguf")]
+    prompt_lengths = csv(args.prompt_tokens, int)
 
     # --- what can run ---------------------------------------------------------------------------
     notes = []
@@ -318,9 +328,11 @@ def main():
             die("no engine left to run")
     llm_engines = []
     if do_llm:
-        if not Path(args.llm_model).exists():
-            notes.append(f"LLM rows skipped: {args.llm_model} not found (scripts/fetch-demo-model.sh)")
-        else:
+        missing = [m for m in llm_models if not Path(m).exists()]
+        for m in missing:
+            notes.append(f"LLM rows skipped: {m} not found (scripts/fetch-demo-model.sh)")
+        llm_models = [m for m in llm_models if m not in missing]
+        if llm_models:
             probe = subprocess.run([args.python, "-c", "import llama_cpp"], capture_output=True)
             if probe.returncode == 0:
                 llm_engines.append("llama.cpp")
@@ -390,32 +402,36 @@ def main():
 
     for rnd in range(args.rounds):
         # language model first in each round (a few minutes at most), then the translation cells
-        for engine in (llm_engines[rnd % 2:] + llm_engines[: rnd % 2]) if len(llm_engines) == 2 else llm_engines:
-            if over_budget():
-                continue
-            if engine == "tarjama":
-                cmd = [args.tarjama, "bench-llm", "--model", args.llm_model]
-            else:
-                cmd = [args.python, str(HERE / "llama_run.py"), "--model", args.llm_model,
-                       "--ctx", str(max(512, args.prompt_tokens + args.gen_tokens))]
-            cmd += ["--prompt-tokens", str(args.prompt_tokens), "--gen-tokens", str(args.gen_tokens), "--threads", str(args.threads)]
-            code, so, se, rss, wall = run_child(cmd, args.timeout)
-            label = f"round {rnd + 1}/{args.rounds} LLM {engine}"
-            if code is None:
-                notes.append(f"LLM {engine}: timed out after {args.timeout:.0f} s in round {rnd + 1}")
-                log(f"run: note: {notes[-1]}")
-                continue
-            rec = parse_json_line(so)
-            if code != 0 or rec is None:
-                log(se.strip()[-3000:])
-                die(f"{label}: exit {code}, stdout {so.strip()[:500]!r}\n  command: {' '.join(cmd)}")
-            if rec.get("prompt_tokens") != args.prompt_tokens or rec.get("gen_tokens") != args.gen_tokens:
-                die(f"{label}: wrong token counts: {rec}")
-            rec.update(kind="llm", engine=engine, engine_reported=rec.get("engine"), round=rnd + 1, peak_rss_kib=rss,
-                       wall_seconds=round(wall, 3), loadavg_1m_after=os.getloadavg()[0])
-            results.append(rec)
-            save()
-            log(f"run: {label}: prompt {rec['prompt_tokens_per_s']:,.1f} tok/s, generation {rec['gen_tokens_per_s']:,.1f} tok/s, {rss / 1024:,.0f} MiB")
+        llm_cells = [(m, p) for m in llm_models for p in prompt_lengths] if llm_engines else []
+        for cell, (model, prompt) in enumerate(llm_cells):
+            # the engine that goes first alternates from cell to cell and round to round
+            turn = (rnd + cell) % 2
+            for engine in (llm_engines[turn:] + llm_engines[:turn]) if len(llm_engines) == 2 else llm_engines:
+                if over_budget():
+                    continue
+                if engine == "tarjama":
+                    cmd = [args.tarjama, "bench-llm", "--model", model]
+                else:
+                    cmd = [args.python, str(HERE / "llama_run.py"), "--model", model,
+                           "--ctx", str(max(512, prompt + args.gen_tokens))]
+                cmd += ["--prompt-tokens", str(prompt), "--gen-tokens", str(args.gen_tokens), "--threads", str(args.threads)]
+                code, so, se, rss, wall = run_child(cmd, args.timeout)
+                label = f"round {rnd + 1}/{args.rounds} LLM {Path(model).name} prompt {prompt} {engine}"
+                if code is None:
+                    notes.append(f"{label}: timed out after {args.timeout:.0f} s")
+                    log(f"run: note: {notes[-1]}")
+                    continue
+                rec = parse_json_line(so)
+                if code != 0 or rec is None:
+                    log(se.strip()[-3000:])
+                    die(f"{label}: exit {code}, stdout {so.strip()[:500]!r}\n  command: {' '.join(cmd)}")
+                if rec.get("prompt_tokens") != prompt or rec.get("gen_tokens") != args.gen_tokens:
+                    die(f"{label}: wrong token counts: {rec}")
+                rec.update(kind="llm", engine=engine, engine_reported=rec.get("engine"), model=model, round=rnd + 1,
+                           peak_rss_kib=rss, wall_seconds=round(wall, 3), loadavg_1m_after=os.getloadavg()[0])
+                results.append(rec)
+                save()
+                log(f"run: {label}: prompt {rec['prompt_tokens_per_s']:,.1f} tok/s, generation {rec['gen_tokens_per_s']:,.1f} tok/s, {rss / 1024:,.0f} MiB")
         k = rnd % max(1, len(engines))
         order = engines[k:] + engines[:k]  # rotate the engine order each round
         for shape, beams, batch in run_cells:
@@ -476,9 +492,8 @@ def report(env, notes, results, engines, cells, command, out_path):
         print(mt_tables(results, engines, cells))
     if llm:
         print()
-        print(f"Language model ({Path(next((r['model'] for r in llm if r.get('model')), '')).name or 'GGUF'}): {llm[0]['prompt_tokens']} prompt tokens, "
-              f"{llm[0]['gen_tokens']} generated tokens (greedy, one token per decode call), median over up to {rounds} "
-              f"rounds (min–max)")
+        print(f"Language models: {llm[0]['gen_tokens']} generated tokens after the prompt (greedy, one token per decode "
+              f"call), median over up to {rounds} rounds (min–max); ratios = median of per-round ratios")
         print()
         print(llm_table(results))
     print()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for the whole benchmark: venv, checkpoints, release build, measurements.
 #
-#   bench/run.sh                       # = bench/run.py --rounds 5 --llm
+#   bench/run.sh                       # every cell, 5 rounds, the three language models at 128/512/2048
+#   bench/run.sh --quick               # the regression guard: one round of the cells that decide (a few minutes)
 #   bench/run.sh --rounds 3 --engines ct2-float32,ct2-int8      # arguments go to run.py
 #
 # Environment:
@@ -49,11 +50,20 @@ fi
 
 llm_args=()
 if [[ "${BENCH_LLAMA:-1}" == 1 ]]; then
-    model="$(scripts/fetch-demo-model.sh)"
-    llm_args=(--llm --llm-model "$model")
+    # One path per line: Gemma 3 270M, Qwen2.5-Coder-1.5B-Instruct, SmolLM2-135M-Instruct.
+    mapfile -t models < <(scripts/fetch-demo-model.sh)
+    llm_args=(--llm)
+    for model in "${models[@]}"; do
+        llm_args+=(--llm-model "$model")
+    done
 fi
 
-if [[ $# -eq 0 ]]; then
-    set -- --rounds 5
+if [[ "${1:-}" == --quick ]]; then
+    # Batch 64 of both shapes, greedy and beam 4, f32 and int8 against CTranslate2's float32 and
+    # int8; each language model at a 128-token prompt.
+    shift
+    set -- --rounds 1 --batches 64 --engines tarjama-f32,tarjama-int8,ct2-float32,ct2-int8 --prompt-tokens 128 "$@"
+elif [[ $# -eq 0 ]]; then
+    set -- --rounds 5 --prompt-tokens 128,512,2048
 fi
 exec "$PY" bench/run.py --tarjama "$ROOT/target/release/tarjama" "${llm_args[@]}" "$@"
