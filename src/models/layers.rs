@@ -9,15 +9,15 @@
 
 use std::sync::Arc;
 
-use candle_core::quantized::{QMatMul, QTensor};
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Result, Tensor};
 
 use super::qgemm::PackedInt8;
 
 /// A layer's weight: repacked for `qgemm` where candle has no tiled
-/// kernel for it (Q8_0 and Q5_0 weights whose input width is no multiple
-/// of 256, as all of Gemma 3 270M's 640-wide ones are), else candle's
-/// product.
+/// kernel for it (Q5_0 and Q4_1 weights, and Q8_0 ones whose input width
+/// is no multiple of 256: all of Gemma 3 270M's and SmolLM2-135M's
+/// quantized layers), else candle's product.
 pub(super) enum Projection {
     Packed(Arc<PackedInt8>),
     Candle(QMatMul),
@@ -33,10 +33,15 @@ impl Projection {
 }
 
 /// The weight repacked for `qgemm` when candle has no tiled kernel for it
-/// (see [`Projection`]).
+/// (see [`Projection`]): candle 0.11 tiles Q4_K, Q6_K and Q8_0 weights
+/// whose input width is a multiple of 256, and nothing else.
 fn pack(weight: &QTensor) -> Result<Option<PackedInt8>> {
     let (_, k) = weight.shape().dims2()?;
-    if k.is_multiple_of(256) || !weight.device().is_cpu() {
+    let candle_tiles = matches!(
+        weight.dtype(),
+        GgmlDType::Q4K | GgmlDType::Q6K | GgmlDType::Q8_0
+    ) && k.is_multiple_of(256);
+    if candle_tiles || !weight.device().is_cpu() {
         return Ok(None);
     }
     PackedInt8::from_qtensor(weight)

@@ -21,8 +21,16 @@
 //! `-128 × Σ weights` (Σ kept per tile), which cancels the offset exactly.
 //! A packed weight takes 1.125 bytes per weight (Q8_0: 1.06, Q5_0: 0.69).
 //!
+//! Q4_1 (SmolLM2-135M's 576-wide weights) is kept in half a byte per
+//! weight: its values are 0–15, so a tile stores two quads of inputs per
+//! 64 bytes (low and high nibbles) and the kernel splits them with a mask
+//! and a shift; 0.69 bytes per weight against the file's 0.63. Its blocks
+//! also carry a minimum `m`: `w = d·q + m`, so each block adds
+//! `m · s` with `s = d_x Σ q_x` of the activation block, as ggml's Q8_1
+//! keeps it (`s` from the unrounded scale, stored as f16).
+//!
 //! What it is not: a general GEMM (f32 weights go through `gemm`, k-quants
-//! through candle), or a kernel for CPUs without AVX-512 VNNI —
+//! through candle; only Q8_0, Q5_0 and Q4_1 are read), or a kernel for CPUs without AVX-512 VNNI —
 //! [`PackedInt8::from_qtensor`] says `None` there and the caller keeps
 //! candle's product.
 
@@ -43,8 +51,13 @@ const ROWS: usize = 4;
 pub struct PackedInt8 {
     n: usize,
     k: usize,
-    /// Per column group, per block, per four inputs: 16 columns × 4 bytes.
+    /// Per column group, per block, per four inputs: 16 columns × 4 bytes;
+    /// with `nibbles`, quads `q` and `q + 4` share the 64 bytes (low and
+    /// high half of each byte).
     weights: Vec<i8>,
+    nibbles: bool,
+    /// Per column group and block: the 16 columns' minimums (Q4_1 only).
+    mins: Option<Vec<f16>>,
     /// Per column group and block: the 16 columns' scales (the file's
     /// f16, kept as f16: a generated token reads every weight once, so
     /// bytes are time).
@@ -69,8 +82,10 @@ impl PackedInt8 {
         let (size, read): (usize, BlockReader) = match weight.dtype() {
             GgmlDType::Q8_0 => (34, q8_0_block),
             GgmlDType::Q5_0 => (22, q5_0_block),
+            GgmlDType::Q4_1 => (20, q4_1_block),
             _ => return Ok(None),
         };
+        let nibbles = weight.dtype() == GgmlDType::Q4_1;
         if data.len() != size * n * k / BLOCK {
             bail!(
                 "quantized weight holds {} bytes, {} blocks of {size} expected",
@@ -80,28 +95,42 @@ impl PackedInt8 {
         }
         // Block by block from the file's bytes: a decoded copy of a whole
         // table (Gemma's 178 MB token table) would only raise the peak.
-        Ok(Some(Self::pack(n, k, |i| read(&data[i * size..][..size]))))
+        Ok(Some(Self::pack(n, k, nibbles, |i| {
+            read(&data[i * size..][..size])
+        })))
     }
 
     /// Tiles from each weight row's blocks, block `column * k / 32 + b`
     /// read by `block`.
-    fn pack(n: usize, k: usize, block_at: impl Fn(usize) -> (f16, [i8; BLOCK])) -> Self {
+    fn pack(n: usize, k: usize, nibbles: bool, block_at: impl Fn(usize) -> Block) -> Self {
         let groups = n.div_ceil(COLUMNS);
         let per_row = k / BLOCK;
-        let mut weights = vec![0i8; groups * per_row * COLUMNS * BLOCK];
+        let tile_bytes = if nibbles { BLOCK / 2 } else { BLOCK } * COLUMNS;
+        let mut weights = vec![0i8; groups * per_row * tile_bytes];
         let mut scales = vec![f16::ZERO; groups * per_row * COLUMNS];
+        let mut mins = nibbles.then(|| vec![f16::ZERO; groups * per_row * COLUMNS]);
         let mut sums = vec![0i16; groups * per_row * COLUMNS];
         for column in 0..n {
             let (group, lane) = (column / COLUMNS, column % COLUMNS);
             for block in 0..per_row {
-                let (scale, values) = block_at(column * per_row + block);
+                let Block { scale, min, values } = block_at(column * per_row + block);
                 let tile = group * per_row + block;
                 scales[tile * COLUMNS + lane] = scale;
+                if let Some(mins) = &mut mins {
+                    mins[tile * COLUMNS + lane] = min;
+                }
                 // |Σ| ≤ 32 × 128 fits an i16.
                 sums[tile * COLUMNS + lane] = -values.iter().map(|&v| i16::from(v)).sum::<i16>();
                 for (i, &v) in values.iter().enumerate() {
                     let (quad, byte) = (i / 4, i % 4);
-                    weights[(tile * (BLOCK / 4) + quad) * COLUMNS * 4 + lane * 4 + byte] = v;
+                    if nibbles {
+                        // Quad q in the low half of vector q % 4, quad
+                        // q + 4 in its high half; values are 0–15.
+                        let at = tile * tile_bytes + (quad % 4) * COLUMNS * 4 + lane * 4 + byte;
+                        weights[at] |= ((v as u8) << (4 * (quad / 4))) as i8;
+                    } else {
+                        weights[(tile * (BLOCK / 4) + quad) * COLUMNS * 4 + lane * 4 + byte] = v;
+                    }
                 }
             }
         }
@@ -109,8 +138,25 @@ impl PackedInt8 {
             n,
             k,
             weights,
+            nibbles,
+            mins,
             scales,
             sums,
+        }
+    }
+
+    /// The integer at input `i` of `column` (as stored, before scale and
+    /// minimum).
+    fn value(&self, column: usize, i: usize) -> i8 {
+        let per_row = self.k / BLOCK;
+        let (group, lane) = (column / COLUMNS, column % COLUMNS);
+        let tile = group * per_row + i / BLOCK;
+        let (quad, byte) = ((i % BLOCK) / 4, i % 4);
+        if self.nibbles {
+            let at = tile * (BLOCK / 2) * COLUMNS + (quad % 4) * COLUMNS * 4 + lane * 4 + byte;
+            ((self.weights[at] as u8 >> (4 * (quad / 4))) & 0x0f) as i8
+        } else {
+            self.weights[(tile * (BLOCK / 4) + quad) * COLUMNS * 4 + lane * 4 + byte]
         }
     }
 
@@ -131,9 +177,18 @@ impl PackedInt8 {
             for block in 0..per_row {
                 let tile = group * per_row + block;
                 let scale = self.scales[tile * COLUMNS + lane].to_f32();
+                let min = self
+                    .mins
+                    .as_ref()
+                    .map_or(0.0, |m| m[tile * COLUMNS + lane].to_f32());
                 for i in 0..BLOCK {
-                    let at = (tile * (BLOCK / 4) + i / 4) * COLUMNS * 4 + lane * 4 + i % 4;
-                    out.push(f32::from(self.weights[at]) * scale);
+                    let q = f32::from(self.value(column, block * BLOCK + i));
+                    // ggml's dequantization: `d·q + m`, one rounding each.
+                    out.push(if self.mins.is_some() {
+                        q * scale + min
+                    } else {
+                        q * scale
+                    });
                 }
             }
         }
@@ -186,8 +241,14 @@ impl PackedInt8 {
         } else {
             (1u16 << width) - 1
         };
-        let tiles = self.weights.as_ptr().add(group * per_row * BLOCK * COLUMNS);
+        let tile_bytes = if self.nibbles { BLOCK / 2 } else { BLOCK } * COLUMNS;
+        let tiles = self.weights.as_ptr().add(group * per_row * tile_bytes);
         let scales = self.scales.as_ptr().add(group * per_row * COLUMNS);
+        let mins = self
+            .mins
+            .as_ref()
+            .map(|m| m.as_ptr().add(group * per_row * COLUMNS));
+        let low_nibbles = _mm512_set1_epi8(0x0f);
         let weight_sums = self.sums.as_ptr().add(group * per_row * COLUMNS);
         let m = activations.rows;
         let mut row = 0;
@@ -200,9 +261,20 @@ impl PackedInt8 {
                 let weight_sum = _mm256_loadu_si256(weight_sums.add(block * COLUMNS) as *const _);
                 let offset = _mm512_slli_epi32::<7>(_mm512_cvtepi16_epi32(weight_sum));
                 let mut dots = [offset; ROWS];
-                let tile = tiles.add(block * BLOCK * COLUMNS);
-                for quad in 0..BLOCK / 4 {
-                    let w = _mm512_loadu_si512(tile.add(quad * COLUMNS * 4) as *const _);
+                let tile = tiles.add(block * tile_bytes);
+                let mut quads = [_mm512_setzero_si512(); BLOCK / 4];
+                if self.nibbles {
+                    for v in 0..4 {
+                        let both = _mm512_loadu_si512(tile.add(v * COLUMNS * 4) as *const _);
+                        quads[v] = _mm512_and_si512(both, low_nibbles);
+                        quads[v + 4] = _mm512_and_si512(_mm512_srli_epi16::<4>(both), low_nibbles);
+                    }
+                } else {
+                    for (quad, w) in quads.iter_mut().enumerate() {
+                        *w = _mm512_loadu_si512(tile.add(quad * COLUMNS * 4) as *const _);
+                    }
+                }
+                for (quad, &w) in quads.iter().enumerate() {
                     let at = block * BLOCK + quad * 4;
                     for (dot, values) in dots.iter_mut().zip(row_values).take(rows) {
                         let a = (values.add(at) as *const i32).read_unaligned();
@@ -211,12 +283,19 @@ impl PackedInt8 {
                 }
                 let weight_scale =
                     _mm512_cvtph_ps(_mm256_loadu_si256(scales.add(block * COLUMNS) as *const _));
+                let weight_min = mins.map(|m| {
+                    _mm512_cvtph_ps(_mm256_loadu_si256(m.add(block * COLUMNS) as *const _))
+                });
                 for (r, (sum, dot)) in sums.iter_mut().zip(dots).enumerate().take(rows) {
                     let scale = _mm512_mul_ps(
                         weight_scale,
                         _mm512_set1_ps(activations.scale(row + r, block)),
                     );
                     *sum = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), scale, *sum);
+                    if let Some(weight_min) = weight_min {
+                        let total = _mm512_set1_ps(activations.scaled_sum(row + r, block));
+                        *sum = _mm512_fmadd_ps(weight_min, total, *sum);
+                    }
                 }
             }
             for (r, sum) in sums.iter().enumerate().take(rows) {
@@ -228,18 +307,22 @@ impl PackedInt8 {
     }
 }
 
-/// Activation rows quantized as ggml's Q8_0, stored plus 128.
+/// Activation rows quantized as ggml's Q8_0, stored plus 128, with each
+/// block's `d Σ q` rounded to f16 (ggml's Q8_1 `s`, which Q4_1's minimums
+/// multiply).
 struct Activations {
     rows: usize,
     k: usize,
     values: Vec<u8>,
     scales: Vec<f32>,
+    scaled_sums: Vec<f32>,
 }
 
 impl Activations {
     fn quantize(xs: &[f32], rows: usize, k: usize) -> Self {
         let mut values = vec![0u8; rows * k];
         let mut scales = vec![0f32; rows * k / BLOCK];
+        let mut scaled_sums = vec![0f32; rows * k / BLOCK];
         for (b, (block, out)) in xs
             .chunks_exact(BLOCK)
             .zip(values.chunks_exact_mut(BLOCK))
@@ -248,17 +331,22 @@ impl Activations {
             let max = block.iter().fold(0f32, |m, x| m.max(x.abs()));
             let scale = max / 127.0;
             let inverse = if scale == 0.0 { 0.0 } else { 1.0 / scale };
+            let mut total = 0i32;
             for (x, o) in block.iter().zip(out.iter_mut()) {
-                *o = ((x * inverse).round() as i32 + 128) as u8;
+                let q = (x * inverse).round() as i32;
+                total += q;
+                *o = (q + 128) as u8;
             }
-            // ggml keeps the scale as f16.
+            // ggml keeps the scale as f16, and `s` from the f32 scale.
             scales[b] = f16::from_f32(scale).to_f32();
+            scaled_sums[b] = f16::from_f32(total as f32 * scale).to_f32();
         }
         Self {
             rows,
             k,
             values,
             scales,
+            scaled_sums,
         }
     }
 
@@ -270,25 +358,54 @@ impl Activations {
     fn scale(&self, row: usize, block: usize) -> f32 {
         self.scales[row * (self.k / BLOCK) + block]
     }
+
+    fn scaled_sum(&self, row: usize, block: usize) -> f32 {
+        self.scaled_sums[row * (self.k / BLOCK) + block]
+    }
 }
 
-/// Reads one block's bytes as its scale and 32 signed integers.
-type BlockReader = fn(&[u8]) -> (f16, [i8; BLOCK]);
+/// One block of a weight row: `w = scale · values (+ min)`.
+struct Block {
+    scale: f16,
+    /// Q4_1's minimum; zero for the symmetric types.
+    min: f16,
+    values: [i8; BLOCK],
+}
+
+/// Reads one block's bytes.
+type BlockReader = fn(&[u8]) -> Block;
 
 /// ggml's `block_q8_0`: an f16 scale, then 32 signed bytes.
-fn q8_0_block(bytes: &[u8]) -> (f16, [i8; BLOCK]) {
+fn q8_0_block(bytes: &[u8]) -> Block {
     let scale = f16::from_le_bytes([bytes[0], bytes[1]]);
     let mut values = [0i8; BLOCK];
     for (v, &b) in values.iter_mut().zip(&bytes[2..2 + BLOCK]) {
         *v = b as i8;
     }
-    (scale, values)
+    Block {
+        scale,
+        min: f16::ZERO,
+        values,
+    }
+}
+
+/// ggml's `block_q4_1`: f16 scale and minimum, then 16 bytes whose low
+/// nibbles are values 0–15 and high nibbles values 16–31 (each 0–15).
+fn q4_1_block(bytes: &[u8]) -> Block {
+    let scale = f16::from_le_bytes([bytes[0], bytes[1]]);
+    let min = f16::from_le_bytes([bytes[2], bytes[3]]);
+    let mut values = [0i8; BLOCK];
+    for (j, &b) in bytes[4..4 + BLOCK / 2].iter().enumerate() {
+        values[j] = (b & 0x0f) as i8;
+        values[j + BLOCK / 2] = (b >> 4) as i8;
+    }
+    Block { scale, min, values }
 }
 
 /// ggml's `block_q5_0`: an f16 scale, 32 high bits, then 16 bytes of low
 /// nibbles (values 0–15 in the low nibbles, 16–31 in the high ones); each
 /// value is `(low | high << 4) - 16`.
-fn q5_0_block(bytes: &[u8]) -> (f16, [i8; BLOCK]) {
+fn q5_0_block(bytes: &[u8]) -> Block {
     let scale = f16::from_le_bytes([bytes[0], bytes[1]]);
     let high = u32::from_le_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]);
     let nibbles = &bytes[6..6 + BLOCK / 2];
@@ -301,7 +418,11 @@ fn q5_0_block(bytes: &[u8]) -> (f16, [i8; BLOCK]) {
         values[j] = (low0 | (high0 << 4)) as i8 - 16;
         values[j + BLOCK / 2] = (low1 | (high1 << 4)) as i8 - 16;
     }
-    (scale, values)
+    Block {
+        scale,
+        min: f16::ZERO,
+        values,
+    }
 }
 
 #[cfg(test)]
@@ -343,6 +464,56 @@ mod tests {
         }
     }
 
+    /// Q4_1 against ggml's `vec_dot_q4_1_q8_1` written out in scalar f64
+    /// from the file's blocks. Not against candle's: candle rounds the
+    /// activation block's `s` as `f16(Σq) · f16(d)`, ggml (and this
+    /// kernel) as `f16(Σq · d)`, which moves products by up to 0.3%.
+    #[test]
+    fn q4_1_products_follow_ggml() {
+        if !vnni_available() {
+            return;
+        }
+        for (m, k, n) in [(1, 576, 64), (5, 576, 100), (9, 64, 16)] {
+            let weight =
+                Tensor::from_vec(random(n * k, 5 + n as u64), (n, k), &Device::Cpu).unwrap();
+            let quantized = QTensor::quantize(&weight, GgmlDType::Q4_1).unwrap();
+            let packed = PackedInt8::from_qtensor(&quantized).unwrap().unwrap();
+            let xs = random(m * k, 13 + m as u64);
+            let ours: Vec<f32> = packed
+                .forward(&Tensor::from_vec(xs.clone(), (m, k), &Device::Cpu).unwrap())
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1()
+                .unwrap();
+            let data = quantized.data().unwrap();
+            let per_row = k / BLOCK;
+            for r in 0..m {
+                for c in 0..n {
+                    let mut expected = 0f64;
+                    for b in 0..per_row {
+                        let w = q4_1_block(&data[(c * per_row + b) * 20..][..20]);
+                        let x = &xs[r * k + b * BLOCK..][..BLOCK];
+                        // ggml's quantize_row_q8_1.
+                        let d = x.iter().fold(0f32, |a, v| a.max(v.abs())) / 127.0;
+                        let inverse = if d == 0.0 { 0.0 } else { 1.0 / d };
+                        let q: Vec<i32> = x.iter().map(|v| (v * inverse).round() as i32).collect();
+                        let s = f16::from_f32(q.iter().sum::<i32>() as f32 * d).to_f32();
+                        let dot: i32 = q.iter().zip(w.values).map(|(a, b)| a * i32::from(b)).sum();
+                        expected += f64::from(w.scale.to_f32() * f16::from_f32(d).to_f32())
+                            * f64::from(dot)
+                            + f64::from(w.min.to_f32() * s);
+                    }
+                    let got = ours[r * n + c];
+                    assert!(
+                        (f64::from(got) - expected).abs() < 1e-4 * (1.0 + expected.abs()),
+                        "{m}x{k}x{n} at {r},{c}: {got} vs {expected}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn rows_are_the_dequantized_weight_rows() {
         if !vnni_available() {
@@ -350,27 +521,29 @@ mod tests {
         }
         let (n, k) = (40, 64);
         let weight = Tensor::from_vec(random(n * k, 3), (n, k), &Device::Cpu).unwrap();
-        let quantized = QTensor::quantize(&weight, GgmlDType::Q8_0).unwrap();
-        let packed = PackedInt8::from_qtensor(&quantized).unwrap().unwrap();
-        let ids = Tensor::new(&[[0u32, 17, 39]], &Device::Cpu).unwrap();
-        let ours: Vec<f32> = packed
-            .rows(&ids)
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .to_vec1()
-            .unwrap();
-        let theirs: Vec<f32> = quantized
-            .embedding(&ids)
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .to_vec1()
-            .unwrap();
-        assert_eq!(ours, theirs);
-        assert!(packed
-            .rows(&Tensor::new(&[40u32], &Device::Cpu).unwrap())
-            .is_err());
+        for dtype in [GgmlDType::Q8_0, GgmlDType::Q5_0, GgmlDType::Q4_1] {
+            let quantized = QTensor::quantize(&weight, dtype).unwrap();
+            let packed = PackedInt8::from_qtensor(&quantized).unwrap().unwrap();
+            let ids = Tensor::new(&[[0u32, 17, 39]], &Device::Cpu).unwrap();
+            let ours: Vec<f32> = packed
+                .rows(&ids)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1()
+                .unwrap();
+            let theirs: Vec<f32> = quantized
+                .embedding(&ids)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1()
+                .unwrap();
+            assert_eq!(ours, theirs, "{dtype:?}");
+            assert!(packed
+                .rows(&Tensor::new(&[40u32], &Device::Cpu).unwrap())
+                .is_err());
+        }
     }
 
     #[test]
@@ -380,7 +553,7 @@ mod tests {
         let mut bytes = vec![0x00, 0x3c];
         bytes.extend_from_slice(&0xffff_0000u32.to_le_bytes());
         bytes.extend((0..16u8).map(|j| j | (j << 4)));
-        let (scale, values) = q5_0_block(&bytes);
+        let Block { scale, values, .. } = q5_0_block(&bytes);
         assert_eq!(scale.to_f32(), 1.0);
         let expected: Vec<i8> = (0..32).map(|j| j - 16).collect();
         assert_eq!(values.to_vec(), expected);
