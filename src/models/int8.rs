@@ -89,11 +89,6 @@ impl ScaledInt8 {
         self.k
     }
 
-    /// Bytes held: what the weight costs in memory.
-    pub fn bytes(&self) -> usize {
-        self.weights.len() + 8 * self.scales.len()
-    }
-
     /// Row `column` of the weight, dequantized (an embedding lookup in a
     /// table whose rows are tokens).
     pub fn row(&self, column: usize, out: &mut [f32]) {

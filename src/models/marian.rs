@@ -269,14 +269,17 @@ impl Linear {
                 return out.reshape(shape);
             }
             Weight::Int8(packed) => {
-                let bias = match &self.bias {
-                    Some(bias) => Some(bias.to_vec1::<f32>()?),
-                    None => None,
-                };
                 let flat = flat.contiguous()?;
                 let out = with_cpu_f32(&flat, |x, layout| {
                     let x = &x[layout.start_offset()..][..rows * outer[0]];
-                    Ok(packed.product(x, rows, bias.as_deref()))
+                    // The bias is read where it lies, not copied per call.
+                    match &self.bias {
+                        Some(bias) => with_cpu_f32(bias, |b, layout| {
+                            let b = &b[layout.start_offset()..][..self.out_dim];
+                            Ok(packed.product(x, rows, Some(b)))
+                        }),
+                        None => Ok(packed.product(x, rows, None)),
+                    }
                 })?;
                 let mut shape = inner.to_vec();
                 shape.push(self.out_dim);
