@@ -1,6 +1,6 @@
 //! Layers the GGUF language models share (Gemma 3 in `gemma3`, the Llama
 //! family in `llama`): quantized projections and the token table (packed
-//! for `qgemm` where candle has no tiled kernel), RMS norm, rotary tables
+//! for `qgemm` or `kquant` where they read the type), RMS norm, rotary tables
 //! grown to the positions reached, the key/value cache written in place,
 //! the causal mask and attention with grouped key/value heads.
 //!
@@ -12,36 +12,43 @@ use std::sync::Arc;
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Result, Tensor};
 
+use super::kquant::PackedKQuant;
 use super::qgemm::PackedInt8;
 
-/// A layer's weight: repacked for `qgemm` where candle has no tiled
-/// kernel for it (Q5_0 and Q4_1 weights, and Q8_0 ones whose input width
-/// is no multiple of 256: all of Gemma 3 270M's and SmolLM2-135M's
-/// quantized layers), else candle's product.
+/// A layer's weight, on our own kernels wherever they read its type:
+/// `qgemm` for Q8_0, Q5_0 and Q4_1 (all of Gemma 3 270M's and
+/// SmolLM2-135M's 640- and 576-wide layers), `kquant` for Q4_K and Q6_K
+/// (Qwen2.5's layers and head, Gemma's down projections); candle's product
+/// for the rest, and for Q8_0 weights whose input width is a multiple of
+/// 256 (candle tiles those, and keeps one copy).
 pub(super) enum Projection {
-    Packed(Arc<PackedInt8>),
+    Int8(Arc<PackedInt8>),
+    KQuant(Arc<PackedKQuant>),
     Candle(QMatMul),
 }
 
 impl Projection {
     pub(super) fn new(weight: QTensor) -> Result<Self> {
-        Ok(match pack(&weight)? {
-            Some(packed) => Self::Packed(Arc::new(packed)),
+        if let Some(packed) = pack_int8(&weight)? {
+            return Ok(Self::Int8(Arc::new(packed)));
+        }
+        Ok(match PackedKQuant::from_qtensor(&weight)? {
+            Some(packed) => Self::KQuant(Arc::new(packed)),
             None => Self::Candle(QMatMul::from_qtensor(weight)?),
         })
     }
 }
 
 /// The weight repacked for `qgemm` when candle has no tiled kernel for it
-/// (see [`Projection`]): candle 0.11 tiles Q4_K, Q6_K and Q8_0 weights
-/// whose input width is a multiple of 256, and nothing else.
-fn pack(weight: &QTensor) -> Result<Option<PackedInt8>> {
+/// and `kquant` does not read it (see [`Projection`]).
+fn pack_int8(weight: &QTensor) -> Result<Option<PackedInt8>> {
     let (_, k) = weight.shape().dims2()?;
-    let candle_tiles = matches!(
-        weight.dtype(),
-        GgmlDType::Q4K | GgmlDType::Q6K | GgmlDType::Q8_0
-    ) && k.is_multiple_of(256);
-    if candle_tiles || !weight.device().is_cpu() {
+    let elsewhere = match weight.dtype() {
+        GgmlDType::Q4K | GgmlDType::Q6K => true,
+        GgmlDType::Q8_0 => k.is_multiple_of(256),
+        _ => false,
+    };
+    if elsewhere || !weight.device().is_cpu() {
         return Ok(None);
     }
     PackedInt8::from_qtensor(weight)
@@ -51,7 +58,9 @@ fn pack(weight: &QTensor) -> Result<Option<PackedInt8>> {
 /// dequantizes only the rows asked for, and one copy serves the output
 /// head too when the weights are tied (Gemma 3 270M's 262,144 × 640 Q8_0
 /// table is 178 MB; read once per generated token, it is the largest cost
-/// of a step, so it is packed for `qgemm` like the layers' weights).
+/// of a step, so it is packed for `qgemm` like the layers' weights). A
+/// k-quant table stays the file's blocks (Qwen2.5's, whose head is a
+/// separate weight); tied, the head gets its own packed copy.
 pub(super) enum TokenTable {
     Packed(Arc<PackedInt8>),
     Candle(Arc<QTensor>),
@@ -59,7 +68,7 @@ pub(super) enum TokenTable {
 
 impl TokenTable {
     pub(super) fn new(table: QTensor) -> Result<Self> {
-        Ok(match pack(&table)? {
+        Ok(match pack_int8(&table)? {
             Some(packed) => Self::Packed(Arc::new(packed)),
             None => Self::Candle(Arc::new(table)),
         })
@@ -75,8 +84,11 @@ impl TokenTable {
     /// The same table as the (tied) output head.
     pub(super) fn as_output(&self) -> Result<Projection> {
         Ok(match self {
-            Self::Packed(packed) => Projection::Packed(packed.clone()),
-            Self::Candle(table) => Projection::Candle(QMatMul::from_arc(table.clone())?),
+            Self::Packed(packed) => Projection::Int8(packed.clone()),
+            Self::Candle(table) => match PackedKQuant::from_qtensor(table)? {
+                Some(packed) => Projection::KQuant(Arc::new(packed)),
+                None => Projection::Candle(QMatMul::from_arc(table.clone())?),
+            },
         })
     }
 }
@@ -84,7 +96,8 @@ impl TokenTable {
 impl Module for Projection {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         match self {
-            Self::Packed(packed) => packed.forward(xs),
+            Self::Int8(packed) => packed.forward(xs),
+            Self::KQuant(packed) => packed.forward(xs),
             Self::Candle(matmul) => matmul.forward(xs),
         }
     }

@@ -1,11 +1,12 @@
 //! Model architectures, one per file, in the manner of candle-transformers:
 //! each knows tensors and a `Config` (deserialized from `config.json`, or
 //! read from GGUF metadata), and nothing about hubs or tokenizers (that is
-//! `crate::model_store` and `crate::llm`). `qgemm` and `int8` are the kernel files:
-//! quantized products candle has no fast path for.
+//! `crate::model_store` and `crate::llm`). `qgemm`, `kquant` and `int8` are the kernel
+//! files: quantized products candle has no fast path (or no lean one) for.
 
 pub mod gemma3;
 pub mod int8;
+pub mod kquant;
 mod layers;
 pub mod llama;
 pub mod marian;
