@@ -315,6 +315,7 @@ impl PackedKQuant {
             let mut scaled = [_mm512_setzero_si512(); R];
             let mut minimums = [_mm512_setzero_si512(); R];
             for sub in 0..8 {
+                prefetch_ahead(tile, tile_bytes, sub);
                 let quads = nibble_quads(tile.add(sub * 4 * 64));
                 let scale = _mm512_cvtepu8_epi32(_mm_loadu_si128(
                     tile.add(NIBBLE_BYTES + sub * COLUMNS) as *const _,
@@ -372,6 +373,7 @@ impl PackedKQuant {
             let tile = tiles.add(block * tile_bytes);
             let mut scaled = [_mm512_setzero_si512(); R];
             for pair in 0..8 {
+                prefetch_ahead(tile, tile_bytes, pair);
                 let packed = tile.add(pair * 4 * 64);
                 let high = tile.add(NIBBLE_BYTES + pair * 2 * 64);
                 let highs = [
@@ -419,6 +421,22 @@ impl PackedKQuant {
             }
         }
         self.store(group, row, sums, out);
+    }
+}
+
+/// Tiles ahead of the one being read that `prefetch_ahead` asks for.
+const PREFETCH_TILES: usize = 2;
+
+/// Asks for an eighth (`step`) of the tile `PREFETCH_TILES` on.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn prefetch_ahead(tile: *const u8, tile_bytes: usize, step: usize) {
+    use std::arch::x86_64::*;
+    let lines = tile_bytes / 64;
+    let per_step = lines.div_ceil(8);
+    let ahead = tile.wrapping_add(PREFETCH_TILES * tile_bytes);
+    for line in step * per_step..((step + 1) * per_step).min(lines) {
+        _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(line * 64) as *const i8);
     }
 }
 
