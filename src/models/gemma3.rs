@@ -21,13 +21,14 @@
 //! Here the two rotary tables (local and global frequency) are shared by
 //! all layers and grow only as far as the positions reached; the
 //! embeddings stay quantized, shared with the tied output head, and only
-//! the rows asked for are dequantized. The cache keeps every position (a
-//! step narrows it to the window), written in place.
+//! the rows asked for are dequantized. The cache keeps every position,
+//! written in place; a sliding layer's attention reads only its window.
 //!
 //! Speed: the weights candle has no tiled kernel for (the 640-wide Q5_0
 //! and Q8_0 ones, and the tied 262,144 × 640 token table as output head)
-//! go through `super::qgemm`; query heads that share a key/value head
-//! attend as one matrix, so keys and values are never repeated.
+//! go through `super::qgemm`, the k-quants through `super::kquant`;
+//! attention (`super::attention`) reads each key/value head once for all
+//! the query heads that share it.
 //!
 //! What it is not: tokenization, prompting or sampling (`crate::llm`), or
 //! finding files. `load` reads tensors from an already opened GGUF; the
@@ -38,9 +39,10 @@ use std::io::{Read, Seek};
 use candle_core::quantized::gguf_file;
 use candle_core::{bail, Device, IndexOp, Module, Result, Tensor};
 
+use super::attention::attend;
 use super::layers::{
-    causal_mask, check_heads, check_positions, grouped_attention, KvCache, PositionInputs,
-    Projection, RmsNorm, RotaryTables, TokenTable,
+    check_heads, check_positions, KvCache, PositionInputs, Projection, RmsNorm, RotaryTables,
+    TokenTable,
 };
 
 /// The shape of the network, as llama.cpp's GGUF metadata states it.
@@ -230,28 +232,9 @@ impl Layer {
 
         let (k, v) = KvCache::continue_at(&mut self.kv_cache, index_pos, &k, &v)?;
 
-        let (k, v) = if self.sliding && seq_len == 1 {
-            (
-                last_positions(k, config.sliding_window)?,
-                last_positions(v, config.sliding_window)?,
-            )
-        } else {
-            (k, v)
-        };
-
-        let attended = grouped_attention(&q, &k, &v, shared.mask, config.num_kv_heads)?;
+        let attended = attend(&q, &k, &v, index_pos, shared.window)?;
         self.o_proj.forward(&attended)
     }
-}
-
-/// The last `n` positions of `[b, kv, t, d]` keys or values (all of them
-/// when there are no more).
-fn last_positions(xs: Tensor, n: usize) -> Result<Tensor> {
-    let positions = xs.dim(2)?;
-    if positions <= n {
-        return Ok(xs);
-    }
-    xs.narrow(2, positions - n, n)
 }
 
 /// Gemma 3 with its key/value cache: one sequence at a time.
@@ -313,26 +296,15 @@ impl Model {
         let (cos_global, sin_global) = self
             .rotary_global
             .window(index_pos, seq_len, limit, &device)?;
-        // A single new token needs no mask: it may see every cached
-        // position, and a sliding-window layer narrows its keys instead.
-        let (mask_local, mask_global) = if seq_len == 1 {
-            (None, None)
-        } else {
-            let window = Some(self.config.sliding_window);
-            (
-                Some(causal_mask(seq_len, index_pos, window, &device)?),
-                Some(causal_mask(seq_len, index_pos, None, &device)?),
-            )
-        };
         let local = PositionInputs {
             cos: &cos_local,
             sin: &sin_local,
-            mask: mask_local.as_ref(),
+            window: Some(self.config.sliding_window),
         };
         let global = PositionInputs {
             cos: &cos_global,
             sin: &sin_global,
-            mask: mask_global.as_ref(),
+            window: None,
         };
 
         for layer in &mut self.layers {

@@ -1,8 +1,8 @@
 //! Layers the GGUF language models share (Gemma 3 in `gemma3`, the Llama
 //! family in `llama`): quantized projections and the token table (packed
 //! for `qgemm` or `kquant` where they read the type), RMS norm, rotary tables
-//! grown to the positions reached, the key/value cache written in place,
-//! the causal mask and attention with grouped key/value heads.
+//! grown to the positions reached, and the key/value cache written in
+//! place (attention over it is `attention`'s).
 //!
 //! What it is not: a model. Which layers a family stacks, its rotary
 //! style and its norms' placement stay in the family's file.
@@ -259,33 +259,6 @@ fn grow(cache: &Tensor, len: usize, capacity: usize) -> Result<Tensor> {
     Ok(grown)
 }
 
-/// The causal mask, additive: 0 where query `i` (at position
-/// `index_pos + i`) may see key position `j`, -inf elsewhere. A
-/// sliding-window query sees `window` positions: its own and the ones
-/// just before it (llama.cpp masks a key when `query - key >= window`).
-pub(super) fn causal_mask(
-    seq_len: usize,
-    index_pos: usize,
-    window: Option<usize>,
-    device: &Device,
-) -> Result<Tensor> {
-    let keys = index_pos + seq_len;
-    let mask: Vec<f32> = (0..seq_len)
-        .flat_map(|i| {
-            let query = index_pos + i;
-            (0..keys).map(move |key| {
-                let too_old = window.is_some_and(|w| key + w <= query);
-                if key > query || too_old {
-                    f32::NEG_INFINITY
-                } else {
-                    0.
-                }
-            })
-        })
-        .collect();
-    Tensor::from_vec(mask, (seq_len, keys), device)
-}
-
 /// Refuses head counts that grouped attention cannot split evenly.
 pub(super) fn check_heads(heads: usize, kv_heads: usize) -> Result<()> {
     if kv_heads == 0 || !heads.is_multiple_of(kv_heads) {
@@ -306,76 +279,17 @@ pub(super) fn check_positions(index_pos: usize, seq_len: usize, limit: usize) ->
 }
 
 /// What the layers of a forward call share: the rotary cosines and sines
-/// of its positions and the causal mask.
+/// of its positions, and the sliding window its attention keeps to
+/// (`None`: every earlier position).
 pub(super) struct PositionInputs<'a> {
     pub(super) cos: &'a Tensor,
     pub(super) sin: &'a Tensor,
-    /// Additive (0 or -inf) `[seq, past + seq]`; `None` for a single token.
-    pub(super) mask: Option<&'a Tensor>,
-}
-
-/// Attention of `q` (`[b, heads, s, d]`, rotated) to the cached keys and
-/// values (`[b, kv_heads, t, d]`), with an additive `[s, t]` mask when
-/// there is more than one query: `[b, s, heads × d]`.
-///
-/// The query heads that share a key/value head attend as one matrix of
-/// `group × s` rows (`[b, kv, group × s, d]`), so the keys and values are
-/// read in place, never repeated per query head.
-pub(super) fn grouped_attention(
-    q: &Tensor,
-    k: &Tensor,
-    v: &Tensor,
-    mask: Option<&Tensor>,
-    kv_heads: usize,
-) -> Result<Tensor> {
-    let (batch, heads, seq_len, head_dim) = q.dims4()?;
-    let group = heads / kv_heads;
-    let q = q
-        .contiguous()?
-        .reshape((batch, kv_heads, group * seq_len, head_dim))?;
-    let scale = 1.0 / (head_dim as f64).sqrt();
-    let mut scores = (q.matmul(&k.transpose(2, 3)?)? * scale)?;
-    if let Some(mask) = mask {
-        let keys = scores.dim(3)?;
-        scores = scores
-            .reshape((batch, heads, seq_len, keys))?
-            .broadcast_add(mask)?
-            .reshape((batch, kv_heads, group * seq_len, keys))?;
-    }
-    let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-    weights
-        .matmul(v)?
-        .reshape((batch, heads, seq_len, head_dim))?
-        .transpose(1, 2)?
-        .reshape((batch, seq_len, heads * head_dim))
+    pub(super) window: Option<usize>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_mask_matches_llama_cpps_for_a_fresh_prompt() {
-        // llama.cpp: masked when j > i or i - j >= window.
-        let mask = causal_mask(5, 0, Some(2), &Device::Cpu).unwrap();
-        let rows: Vec<Vec<f32>> = mask.to_vec2().unwrap();
-        for (i, row) in rows.iter().enumerate() {
-            for (j, &v) in row.iter().enumerate() {
-                let visible = j <= i && i - j < 2;
-                assert_eq!(v == 0., visible, "{i} {j}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_continued_prompt_sees_the_cache_within_its_window() {
-        let mask = causal_mask(2, 3, Some(2), &Device::Cpu).unwrap();
-        let rows: Vec<Vec<f32>> = mask.to_vec2().unwrap();
-        // Query positions 3 and 4 over keys 0..5.
-        let visible = |row: &Vec<f32>| row.iter().map(|&v| v == 0.).collect::<Vec<_>>();
-        assert_eq!(visible(&rows[0]), [false, false, true, true, false]);
-        assert_eq!(visible(&rows[1]), [false, false, false, true, true]);
-    }
 
     #[test]
     fn rotary_tables_grow_in_chunks_and_agree_with_a_fresh_build() {
@@ -393,42 +307,5 @@ mod tests {
         let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         assert_eq!(flat(&cos), flat(&fresh_cos));
         assert_eq!(flat(&sin), flat(&fresh_sin));
-    }
-
-    /// Grouped heads give what repeating each key/value head for its
-    /// query heads gives (candle's `repeat_kv` route).
-    #[test]
-    fn grouped_attention_equals_repeated_heads() {
-        let device = Device::Cpu;
-        let values = |n: usize, seed: u64| crate::models::test_values::random(n, seed);
-        let (b, heads, kv, s, t, d) = (1, 6, 2, 3, 5, 4);
-        let q = Tensor::from_vec(values(b * heads * s * d, 1), (b, heads, s, d), &device).unwrap();
-        let k = Tensor::from_vec(values(b * kv * t * d, 2), (b, kv, t, d), &device).unwrap();
-        let v = Tensor::from_vec(values(b * kv * t * d, 3), (b, kv, t, d), &device).unwrap();
-        let mask = causal_mask(s, t - s, None, &device).unwrap();
-        let ours = grouped_attention(&q, &k, &v, Some(&mask), kv).unwrap();
-        let repeat = |x: &Tensor| {
-            Tensor::cat(&vec![x.unsqueeze(2).unwrap(); heads / kv], 2)
-                .unwrap()
-                .reshape((b, heads, t, d))
-                .unwrap()
-        };
-        let (k, v) = (repeat(&k), repeat(&v));
-        let scores = (q.matmul(&k.t().unwrap()).unwrap() * (1.0 / (d as f64).sqrt()))
-            .unwrap()
-            .broadcast_add(&mask)
-            .unwrap();
-        let weights = candle_nn::ops::softmax_last_dim(&scores).unwrap();
-        let theirs = weights
-            .matmul(&v)
-            .unwrap()
-            .transpose(1, 2)
-            .unwrap()
-            .reshape((b, s, heads * d))
-            .unwrap();
-        let flat = |t: &Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-        for (a, b) in flat(&ours).iter().zip(flat(&theirs)) {
-            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
-        }
     }
 }

@@ -11,8 +11,8 @@
 //! differs is the work per token, as in `gemma3`:
 //! - the cache is written in place, where candle concatenates every
 //!   position into a new tensor at every step;
-//! - the query heads that share a key/value head attend as one matrix,
-//!   where candle copies the cache once per query head (Qwen2.5 1.5B: 12
+//! - the query heads that share a key/value head read it together
+//!   (`super::attention`), where candle copies the cache once per query head (Qwen2.5 1.5B: 12
 //!   query heads on 2 key/value heads, six copies per layer and token);
 //! - the token table stays quantized and serves the tied output head
 //!   (candle dequantizes Qwen2.5's 151,936 × 1,536 table to 930 MB of f32),
@@ -27,9 +27,10 @@ use std::io::{Read, Seek};
 use candle_core::quantized::gguf_file;
 use candle_core::{bail, Device, IndexOp, Module, Result, Tensor};
 
+use super::attention::attend;
 use super::layers::{
-    causal_mask, check_heads, check_positions, grouped_attention, KvCache, PositionInputs,
-    Projection, RmsNorm, RotaryTables, TokenTable,
+    check_heads, check_positions, KvCache, PositionInputs, Projection, RmsNorm, RotaryTables,
+    TokenTable,
 };
 
 /// How a head's dimensions are paired for the rotation.
@@ -214,7 +215,7 @@ impl Layer {
         let k = rotate(&k)?;
 
         let (k, v) = KvCache::continue_at(&mut self.kv_cache, index_pos, &k, &v)?;
-        let attended = grouped_attention(&q, &k, &v, shared.mask, config.num_kv_heads)?;
+        let attended = attend(&q, &k, &v, index_pos, shared.window)?;
         self.o_proj.forward(&attended)
     }
 }
@@ -265,15 +266,10 @@ impl Model {
         let device = self.device.clone();
         let mut xs = self.embeddings.lookup(ids)?;
         let (cos, sin) = self.rotary.window(index_pos, seq_len, limit, &device)?;
-        let mask = if seq_len == 1 {
-            None
-        } else {
-            Some(causal_mask(seq_len, index_pos, None, &device)?)
-        };
         let shared = PositionInputs {
             cos: &cos,
             sin: &sin,
-            mask: mask.as_ref(),
+            window: None,
         };
         for layer in &mut self.layers {
             xs = layer.forward(&xs, &shared, index_pos, &self.config)?;

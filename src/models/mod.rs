@@ -4,6 +4,7 @@
 //! `crate::model_store` and `crate::llm`). `qgemm`, `kquant` and `int8` are the kernel
 //! files: quantized products candle has no fast path (or no lean one) for.
 
+mod attention;
 pub mod gemma3;
 pub mod int8;
 pub mod kquant;

