@@ -41,8 +41,8 @@ use candle_core::{bail, Device, IndexOp, Module, Result, Tensor};
 
 use super::attention::attend;
 use super::layers::{
-    check_heads, check_positions, KvCache, PositionInputs, Projection, RmsNorm, RotaryTables,
-    TokenTable,
+    check_heads, check_positions, GgufTensors, KvCache, PositionInputs, Projection, RmsNorm,
+    RotaryTables, TokenTable,
 };
 
 /// The shape of the network, as llama.cpp's GGUF metadata states it.
@@ -120,34 +120,30 @@ pub fn load<R: Read + Seek>(
     device: &Device,
 ) -> Result<Model> {
     let config = Config::from_gguf(content)?;
-    let mut tensor = |name: &str| content.tensor(reader, name, device);
-    // One copy of the embedding table serves the lookup and, when the file
-    // has no separate output matrix (tied weights), the output head.
-    let embeddings = TokenTable::new(tensor("token_embd.weight")?)?;
-    let output = match tensor("output.weight") {
-        Ok(output) => Projection::new(output)?,
-        Err(_) => embeddings.as_output()?,
-    };
+    let mut file = GgufTensors::new(content, reader, device);
+    let (embeddings, output) = file.token_table_and_head()?;
     let eps = config.rms_norm_eps;
-    let final_norm = RmsNorm::new(tensor("output_norm.weight")?, eps)?;
+    let final_norm = RmsNorm::new(file.tensor("output_norm.weight")?, eps)?;
     let mut layers = Vec::with_capacity(config.num_layers);
     for i in 0..config.num_layers {
-        let mut matmul = |name: &str| Projection::new(tensor(&format!("blk.{i}.{name}"))?);
-        let q_proj = matmul("attn_q.weight")?;
-        let k_proj = matmul("attn_k.weight")?;
-        let v_proj = matmul("attn_v.weight")?;
-        let o_proj = matmul("attn_output.weight")?;
-        let gate_proj = matmul("ffn_gate.weight")?;
-        let up_proj = matmul("ffn_up.weight")?;
-        let down_proj = matmul("ffn_down.weight")?;
-        let mut norm = |name: &str| RmsNorm::new(tensor(&format!("blk.{i}.{name}"))?, eps);
+        let name = |part: &str| format!("blk.{i}.{part}");
+        let q_proj = file.projection(&name("attn_q.weight"))?;
+        let k_proj = file.projection(&name("attn_k.weight"))?;
+        let v_proj = file.projection(&name("attn_v.weight"))?;
+        let o_proj = file.projection(&name("attn_output.weight"))?;
+        let gate_proj = file.projection(&name("ffn_gate.weight"))?;
+        let up_proj = file.projection(&name("ffn_up.weight"))?;
+        let down_proj = file.projection(&name("ffn_down.weight"))?;
         layers.push(Layer {
-            attention_norm: norm("attn_norm.weight")?,
-            q_norm: norm("attn_q_norm.weight")?,
-            k_norm: norm("attn_k_norm.weight")?,
-            post_attention_norm: norm("post_attention_norm.weight")?,
-            ffn_norm: norm("ffn_norm.weight")?,
-            post_ffn_norm: norm("post_ffw_norm.weight")?,
+            attention_norm: RmsNorm::new(file.tensor(&name("attn_norm.weight"))?, eps)?,
+            q_norm: RmsNorm::new(file.tensor(&name("attn_q_norm.weight"))?, eps)?,
+            k_norm: RmsNorm::new(file.tensor(&name("attn_k_norm.weight"))?, eps)?,
+            post_attention_norm: RmsNorm::new(
+                file.tensor(&name("post_attention_norm.weight"))?,
+                eps,
+            )?,
+            ffn_norm: RmsNorm::new(file.tensor(&name("ffn_norm.weight"))?, eps)?,
+            post_ffn_norm: RmsNorm::new(file.tensor(&name("post_ffw_norm.weight"))?, eps)?,
             q_proj,
             k_proj,
             v_proj,

@@ -178,46 +178,54 @@ impl PackedKQuant {
     /// Repacks a Q4_K or Q6_K weight `[n, k]`; `None` for other types, or
     /// a CPU without AVX-512 VNNI.
     pub fn from_qtensor(weight: &QTensor) -> Result<Option<Self>> {
-        if !vnni_available() || !weight.device().is_cpu() {
-            return Ok(None);
-        }
-        let (kind, read): (Kind, fn(&[u8]) -> SuperBlock) = match weight.dtype() {
-            GgmlDType::Q4K => (Kind::Q4K, q4k_block),
-            GgmlDType::Q6K => (Kind::Q6K, q6k_block),
-            _ => return Ok(None),
+        super::pack_rows(weight)
+    }
+}
+
+impl super::RowPacked for PackedKQuant {
+    fn start(dtype: GgmlDType, n: usize, k: usize) -> Option<Self> {
+        let kind = match dtype {
+            GgmlDType::Q4K => Kind::Q4K,
+            GgmlDType::Q6K => Kind::Q6K,
+            _ => return None,
         };
-        let (n, k) = weight.shape().dims2()?;
-        let data = weight.data()?;
-        let size = kind.block_bytes();
-        if !k.is_multiple_of(SUPER) || data.len() != size * n * k / SUPER {
-            bail!(
-                "{:?} weight [{n}, {k}] holds {} bytes, {} blocks of {size} expected",
-                weight.dtype(),
-                data.len(),
-                n * k / SUPER
-            );
+        if !vnni_available() || !k.is_multiple_of(SUPER) {
+            return None;
         }
-        let per_row = k / SUPER;
-        let tile_bytes = kind.tile_bytes();
-        let groups = n.div_ceil(COLUMNS);
-        let mut tiles = vec![Line([0; 64]); groups * per_row * tile_bytes / 64];
-        let bytes: &mut [u8] = {
-            let len = tiles.len() * 64;
-            // SAFETY: `Line` is 64 plain bytes, so the lines are `len`
-            // initialized bytes.
-            unsafe { std::slice::from_raw_parts_mut(tiles.as_mut_ptr() as *mut u8, len) }
-        };
-        for column in 0..n {
-            let (group, lane) = (column / COLUMNS, column % COLUMNS);
-            for block in 0..per_row {
-                let parts = read(&data[(column * per_row + block) * size..][..size]);
-                let tile = &mut bytes[(group * per_row + block) * tile_bytes..][..tile_bytes];
-                place(kind, &parts, lane, tile);
-            }
-        }
-        Ok(Some(Self { n, k, kind, tiles }))
+        let lines = n.div_ceil(COLUMNS) * (k / SUPER) * kind.tile_bytes() / 64;
+        Some(Self {
+            n,
+            k,
+            kind,
+            tiles: vec![Line([0; 64]); lines],
+        })
     }
 
+    fn place_row(&mut self, column: usize, bytes: &[u8]) {
+        let read = match self.kind {
+            Kind::Q4K => q4k_block,
+            Kind::Q6K => q6k_block,
+        };
+        let (per_row, size, tile_bytes) = (
+            self.k / SUPER,
+            self.kind.block_bytes(),
+            self.kind.tile_bytes(),
+        );
+        let (group, lane) = (column / COLUMNS, column % COLUMNS);
+        let tiles: &mut [u8] = {
+            let len = self.tiles.len() * 64;
+            // SAFETY: `Line` is 64 plain bytes, so the lines are `len`
+            // initialized bytes.
+            unsafe { std::slice::from_raw_parts_mut(self.tiles.as_mut_ptr() as *mut u8, len) }
+        };
+        for (block, bytes) in bytes.chunks_exact(size).take(per_row).enumerate() {
+            let tile = &mut tiles[(group * per_row + block) * tile_bytes..][..tile_bytes];
+            place(self.kind, &read(bytes), lane, tile);
+        }
+    }
+}
+
+impl PackedKQuant {
     /// `xs W^T` for `xs` `[.., k]` (f32 on the CPU): `[.., n]`.
     pub fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let dims = xs.dims().to_vec();

@@ -9,49 +9,144 @@
 
 use std::sync::Arc;
 
-use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+use std::io::{Read, Seek, SeekFrom};
+
+use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Result, Tensor};
 
 use super::kquant::PackedKQuant;
 use super::qgemm::PackedInt8;
+use super::{row_bytes, RowPacked};
 
 /// A layer's weight, on our own kernels wherever they read its type:
 /// `qgemm` for Q8_0, Q5_0 and Q4_1 (all of Gemma 3 270M's and
 /// SmolLM2-135M's 640- and 576-wide layers), `kquant` for Q4_K and Q6_K
 /// (Qwen2.5's layers and head, Gemma's down projections); candle's product
 /// for the rest, and for Q8_0 weights whose input width is a multiple of
-/// 256 (candle tiles those, and keeps one copy).
+/// 256 (candle tiles those).
 pub(super) enum Projection {
     Int8(Arc<PackedInt8>),
     KQuant(Arc<PackedKQuant>),
     Candle(QMatMul),
 }
 
-impl Projection {
-    pub(super) fn new(weight: QTensor) -> Result<Self> {
-        if let Some(packed) = pack_int8(&weight)? {
-            return Ok(Self::Int8(Arc::new(packed)));
-        }
-        Ok(match PackedKQuant::from_qtensor(&weight)? {
-            Some(packed) => Self::KQuant(Arc::new(packed)),
-            None => Self::Candle(QMatMul::from_qtensor(weight)?),
-        })
+/// Whether `qgemm` takes a weight of this type and input width (see
+/// [`Projection`]; `kquant` decides for itself).
+fn int8_takes(dtype: GgmlDType, k: usize) -> bool {
+    match dtype {
+        GgmlDType::Q8_0 => !k.is_multiple_of(256),
+        GgmlDType::Q5_0 | GgmlDType::Q4_1 => true,
+        _ => false,
     }
 }
 
-/// The weight repacked for `qgemm` when candle has no tiled kernel for it
-/// and `kquant` does not read it (see [`Projection`]).
-fn pack_int8(weight: &QTensor) -> Result<Option<PackedInt8>> {
-    let (_, k) = weight.shape().dims2()?;
-    let elsewhere = match weight.dtype() {
-        GgmlDType::Q4K | GgmlDType::Q6K => true,
-        GgmlDType::Q8_0 => k.is_multiple_of(256),
-        _ => false,
-    };
-    if elsewhere || !weight.device().is_cpu() {
-        return Ok(None);
+/// A GGUF file's tensors as the layers want them. The weights our kernels
+/// take are repacked straight from the file's rows, a megabyte at a time:
+/// reading a whole tensor first held the file's copy and ours at once
+/// (Gemma 3's 178 MB token table set the load's peak that way).
+pub(super) struct GgufTensors<'a, R> {
+    content: &'a gguf_file::Content,
+    reader: &'a mut R,
+    device: &'a Device,
+}
+
+impl<'a, R: Read + Seek> GgufTensors<'a, R> {
+    pub(super) fn new(
+        content: &'a gguf_file::Content,
+        reader: &'a mut R,
+        device: &'a Device,
+    ) -> Self {
+        Self {
+            content,
+            reader,
+            device,
+        }
     }
-    PackedInt8::from_qtensor(weight)
+
+    pub(super) fn has(&self, name: &str) -> bool {
+        self.content.tensor_infos.contains_key(name)
+    }
+
+    /// The tensor as the file has it.
+    pub(super) fn tensor(&mut self, name: &str) -> Result<QTensor> {
+        self.content.tensor(self.reader, name, self.device)
+    }
+
+    pub(super) fn projection(&mut self, name: &str) -> Result<Projection> {
+        if let Some(packed) = self.packed_int8(name)? {
+            return Ok(Projection::Int8(Arc::new(packed)));
+        }
+        if let Some(packed) = self.stream::<PackedKQuant>(name)? {
+            return Ok(Projection::KQuant(Arc::new(packed)));
+        }
+        Ok(Projection::Candle(QMatMul::from_qtensor(
+            self.tensor(name)?,
+        )?))
+    }
+
+    /// The token table (`token_embd.weight`) and the output head
+    /// (`output.weight`, or the table itself when the file ties them: one
+    /// copy then serves both).
+    pub(super) fn token_table_and_head(&mut self) -> Result<(TokenTable, Projection)> {
+        let table = self.token_table("token_embd.weight")?;
+        let head = if self.has("output.weight") {
+            self.projection("output.weight")?
+        } else {
+            table.as_output()?
+        };
+        Ok((table, head))
+    }
+
+    fn token_table(&mut self, name: &str) -> Result<TokenTable> {
+        Ok(match self.packed_int8(name)? {
+            Some(packed) => TokenTable::Packed(Arc::new(packed)),
+            None => TokenTable::Candle(Arc::new(self.tensor(name)?)),
+        })
+    }
+
+    fn packed_int8(&mut self, name: &str) -> Result<Option<PackedInt8>> {
+        let info = self.info(name)?;
+        let (_, k) = info.shape.dims2()?;
+        if !int8_takes(info.ggml_dtype, k) {
+            return Ok(None);
+        }
+        self.stream(name)
+    }
+
+    fn info(&self, name: &str) -> Result<&'a gguf_file::TensorInfo> {
+        match self.content.tensor_infos.get(name) {
+            Some(info) => Ok(info),
+            None => candle_core::bail!("the file has no tensor {name}"),
+        }
+    }
+
+    /// Packs tensor `name` for a kernel, row by row from the file; `None`
+    /// when the kernel does not take it.
+    fn stream<P: RowPacked>(&mut self, name: &str) -> Result<Option<P>> {
+        let info = self.info(name)?;
+        let (n, k) = info.shape.dims2()?;
+        if !self.device.is_cpu() {
+            return Ok(None);
+        }
+        let Some(mut packed) = P::start(info.ggml_dtype, n, k) else {
+            return Ok(None);
+        };
+        let row_bytes = row_bytes(info.ggml_dtype, k);
+        let rows_per_read = ((1 << 20) / row_bytes).max(1);
+        let mut buffer = vec![0u8; rows_per_read * row_bytes];
+        self.reader.seek(SeekFrom::Start(
+            self.content.tensor_data_offset + info.offset,
+        ))?;
+        for first in (0..n).step_by(rows_per_read) {
+            let rows = rows_per_read.min(n - first);
+            let chunk = &mut buffer[..rows * row_bytes];
+            self.reader.read_exact(chunk)?;
+            for (i, bytes) in chunk.chunks_exact(row_bytes).enumerate() {
+                packed.place_row(first + i, bytes);
+            }
+        }
+        Ok(Some(packed))
+    }
 }
 
 /// The token embeddings, `[vocab, hidden]`, kept quantized: a lookup
@@ -67,13 +162,6 @@ pub(super) enum TokenTable {
 }
 
 impl TokenTable {
-    pub(super) fn new(table: QTensor) -> Result<Self> {
-        Ok(match pack_int8(&table)? {
-            Some(packed) => Self::Packed(Arc::new(packed)),
-            None => Self::Candle(Arc::new(table)),
-        })
-    }
-
     pub(super) fn lookup(&self, ids: &Tensor) -> Result<Tensor> {
         match self {
             Self::Packed(packed) => packed.rows(ids),
@@ -233,9 +321,12 @@ impl KvCache {
         let added = k.dim(2)?;
         let capacity = self.k.dim(2)?;
         if self.len + added > capacity {
-            let grown = (self.len + added)
-                .next_multiple_of(CACHE_CHUNK)
-                .max(2 * capacity);
+            // To the next chunk, not double: doubling left a 2,048-token
+            // prompt's cache with room for 4,096 positions at the first
+            // generated token (SmolLM2's 94 MB of keys and values became
+            // 188). Growing copies one layer's cache at a time, once per
+            // 256 positions: a few milliseconds per 256 tokens.
+            let grown = (self.len + added).next_multiple_of(CACHE_CHUNK);
             self.k = grow(&self.k, self.len, grown)?;
             self.v = grow(&self.v, self.len, grown)?;
         }

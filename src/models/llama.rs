@@ -29,8 +29,8 @@ use candle_core::{bail, Device, IndexOp, Module, Result, Tensor};
 
 use super::attention::attend;
 use super::layers::{
-    check_heads, check_positions, KvCache, PositionInputs, Projection, RmsNorm, RotaryTables,
-    TokenTable,
+    check_heads, check_positions, GgufTensors, KvCache, PositionInputs, Projection, RmsNorm,
+    RotaryTables, TokenTable,
 };
 
 /// How a head's dimensions are paired for the rotation.
@@ -103,41 +103,35 @@ pub fn load<R: Read + Seek>(
     device: &Device,
 ) -> Result<Model> {
     let config = Config::from_gguf(content, arch)?;
-    let mut tensor = |name: &str| content.tensor(reader, name, device);
-    let embeddings = TokenTable::new(tensor("token_embd.weight")?)?;
-    let output = match tensor("output.weight") {
-        Ok(output) => Projection::new(output)?,
-        Err(_) => embeddings.as_output()?,
-    };
+    let mut file = GgufTensors::new(content, reader, device);
+    let (embeddings, output) = file.token_table_and_head()?;
     let eps = config.rms_norm_eps;
-    let final_norm = RmsNorm::new(tensor("output_norm.weight")?, eps)?;
+    let final_norm = RmsNorm::new(file.tensor("output_norm.weight")?, eps)?;
     let mut layers = Vec::with_capacity(config.num_layers);
     for i in 0..config.num_layers {
-        let mut tensor = |name: &str| tensor(&format!("blk.{i}.{name}"));
+        let name = |part: &str| format!("blk.{i}.{part}");
         // Qwen2 has query/key/value biases; Llama has none.
-        let mut bias = |name: &str| -> Result<Option<Tensor>> {
-            match tensor(name) {
-                Ok(b) => Ok(Some(b.dequantize(device)?)),
-                Err(_) => Ok(None),
+        let mut bias = |part: &str| -> Result<Option<Tensor>> {
+            if !file.has(&name(part)) {
+                return Ok(None);
             }
+            Ok(Some(file.tensor(&name(part))?.dequantize(device)?))
         };
         let (q_bias, k_bias, v_bias) = (
             bias("attn_q.bias")?,
             bias("attn_k.bias")?,
             bias("attn_v.bias")?,
         );
-        let mut matmul = |name: &str| Projection::new(tensor(name)?);
-        let q_proj = matmul("attn_q.weight")?;
-        let k_proj = matmul("attn_k.weight")?;
-        let v_proj = matmul("attn_v.weight")?;
-        let o_proj = matmul("attn_output.weight")?;
-        let gate_proj = matmul("ffn_gate.weight")?;
-        let up_proj = matmul("ffn_up.weight")?;
-        let down_proj = matmul("ffn_down.weight")?;
-        let mut norm = |name: &str| RmsNorm::new(tensor(name)?, eps);
+        let q_proj = file.projection(&name("attn_q.weight"))?;
+        let k_proj = file.projection(&name("attn_k.weight"))?;
+        let v_proj = file.projection(&name("attn_v.weight"))?;
+        let o_proj = file.projection(&name("attn_output.weight"))?;
+        let gate_proj = file.projection(&name("ffn_gate.weight"))?;
+        let up_proj = file.projection(&name("ffn_up.weight"))?;
+        let down_proj = file.projection(&name("ffn_down.weight"))?;
         layers.push(Layer {
-            attention_norm: norm("attn_norm.weight")?,
-            ffn_norm: norm("ffn_norm.weight")?,
+            attention_norm: RmsNorm::new(file.tensor(&name("attn_norm.weight"))?, eps)?,
+            ffn_norm: RmsNorm::new(file.tensor(&name("ffn_norm.weight"))?, eps)?,
             q_proj,
             k_proj,
             v_proj,

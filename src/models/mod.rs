@@ -13,6 +13,8 @@ pub mod llama;
 pub mod marian;
 pub mod qgemm;
 
+use candle_core::quantized::{GgmlDType, QTensor};
+
 /// Index of the largest of `scores(0..len)`; the first one on ties, as
 /// torch's argmax. The one argmax of greedy decoding, Marian's search and
 /// the language models alike (a different tie rule would change outputs).
@@ -33,6 +35,47 @@ pub(crate) fn vnni_available() -> bool {
     is_x86_feature_detected!("avx512f")
         && is_x86_feature_detected!("avx512bw")
         && is_x86_feature_detected!("avx512vnni")
+}
+
+/// A weight our kernels repack from the file's quantized rows, one row
+/// (one output column's blocks) at a time, so a loader can stream the
+/// rows from the file instead of holding the file's copy and ours at once.
+pub(crate) trait RowPacked: Sized {
+    /// An empty packing of a `dtype` weight `[n, k]` (n rows of k
+    /// inputs); `None` when the kernel does not take it.
+    fn start(dtype: GgmlDType, n: usize, k: usize) -> Option<Self>;
+    /// Packs row `row` from its `k / block × block bytes` bytes.
+    fn place_row(&mut self, row: usize, bytes: &[u8]);
+}
+
+/// Packs a whole quantized tensor already in memory.
+pub(crate) fn pack_rows<P: RowPacked>(weight: &QTensor) -> candle_core::Result<Option<P>> {
+    if !weight.device().is_cpu() {
+        return Ok(None);
+    }
+    let (n, k) = weight.shape().dims2()?;
+    let Some(mut packed) = P::start(weight.dtype(), n, k) else {
+        return Ok(None);
+    };
+    let data = weight.data()?;
+    let row_bytes = row_bytes(weight.dtype(), k);
+    if data.len() != n * row_bytes {
+        candle_core::bail!(
+            "{:?} weight [{n}, {k}] holds {} bytes, {} expected",
+            weight.dtype(),
+            data.len(),
+            n * row_bytes
+        );
+    }
+    for (row, bytes) in data.chunks_exact(row_bytes).enumerate() {
+        packed.place_row(row, bytes);
+    }
+    Ok(Some(packed))
+}
+
+/// Bytes of one row of `k` values of a quantized type.
+pub(crate) fn row_bytes(dtype: GgmlDType, k: usize) -> usize {
+    k / dtype.block_size() * dtype.type_size()
 }
 
 /// Deterministic test inputs for the kernels' tests.

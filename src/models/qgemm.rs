@@ -53,6 +53,8 @@ const PREFETCH_BYTES: usize = 2048;
 pub struct PackedInt8 {
     n: usize,
     k: usize,
+    /// The file's type (Q8_0, Q5_0 or Q4_1).
+    dtype: GgmlDType,
     /// Per column group, per block, per four inputs: 16 columns × 4 bytes;
     /// with `nibbles`, quads `q` and `q + 4` share the 64 bytes (low and
     /// high half of each byte).
@@ -70,83 +72,73 @@ pub struct PackedInt8 {
 }
 
 impl PackedInt8 {
-    /// Repacks a Q8_0 or Q5_0 weight `[n, k]`; `None` for other types,
-    /// shapes, or a CPU without AVX-512 VNNI.
+    /// Repacks a Q8_0, Q5_0 or Q4_1 weight `[n, k]`; `None` for other
+    /// types, shapes, or a CPU without AVX-512 VNNI.
     pub fn from_qtensor(weight: &QTensor) -> Result<Option<Self>> {
-        if !vnni_available() {
-            return Ok(None);
+        super::pack_rows(weight)
+    }
+}
+
+impl super::RowPacked for PackedInt8 {
+    fn start(dtype: GgmlDType, n: usize, k: usize) -> Option<Self> {
+        if !vnni_available() || !k.is_multiple_of(BLOCK) {
+            return None;
         }
-        let (n, k) = weight.shape().dims2()?;
-        if !k.is_multiple_of(BLOCK) {
-            return Ok(None);
-        }
-        let data = weight.data()?;
-        let (size, read): (usize, BlockReader) = match weight.dtype() {
-            GgmlDType::Q8_0 => (34, q8_0_block),
-            GgmlDType::Q5_0 => (22, q5_0_block),
-            GgmlDType::Q4_1 => (20, q4_1_block),
-            _ => return Ok(None),
+        let nibbles = match dtype {
+            GgmlDType::Q8_0 | GgmlDType::Q5_0 => false,
+            GgmlDType::Q4_1 => true,
+            _ => return None,
         };
-        let nibbles = weight.dtype() == GgmlDType::Q4_1;
-        if data.len() != size * n * k / BLOCK {
-            bail!(
-                "quantized weight holds {} bytes, {} blocks of {size} expected",
-                data.len(),
-                n * k / BLOCK
-            );
-        }
-        // Block by block from the file's bytes: a decoded copy of a whole
-        // table (Gemma's 178 MB token table) would only raise the peak.
-        Ok(Some(Self::pack(n, k, nibbles, |i| {
-            read(&data[i * size..][..size])
-        })))
+        let tiles = n.div_ceil(COLUMNS) * (k / BLOCK);
+        let tile_bytes = if nibbles { BLOCK / 2 } else { BLOCK } * COLUMNS;
+        Some(Self {
+            n,
+            k,
+            dtype,
+            weights: vec![0i8; tiles * tile_bytes],
+            nibbles,
+            mins: nibbles.then(|| vec![f16::ZERO; tiles * COLUMNS]),
+            scales: vec![f16::ZERO; tiles * COLUMNS],
+            sums: vec![0i16; tiles * COLUMNS],
+        })
     }
 
-    /// Tiles from each weight row's blocks, block `column * k / 32 + b`
-    /// read by `block`.
-    fn pack(n: usize, k: usize, nibbles: bool, block_at: impl Fn(usize) -> Block) -> Self {
-        let groups = n.div_ceil(COLUMNS);
-        let per_row = k / BLOCK;
-        let tile_bytes = if nibbles { BLOCK / 2 } else { BLOCK } * COLUMNS;
-        let mut weights = vec![0i8; groups * per_row * tile_bytes];
-        let mut scales = vec![f16::ZERO; groups * per_row * COLUMNS];
-        let mut mins = nibbles.then(|| vec![f16::ZERO; groups * per_row * COLUMNS]);
-        let mut sums = vec![0i16; groups * per_row * COLUMNS];
-        for column in 0..n {
-            let (group, lane) = (column / COLUMNS, column % COLUMNS);
-            for block in 0..per_row {
-                let Block { scale, min, values } = block_at(column * per_row + block);
-                let tile = group * per_row + block;
-                scales[tile * COLUMNS + lane] = scale;
-                if let Some(mins) = &mut mins {
-                    mins[tile * COLUMNS + lane] = min;
-                }
-                // |Σ| ≤ 32 × 128 fits an i16.
-                sums[tile * COLUMNS + lane] = -values.iter().map(|&v| i16::from(v)).sum::<i16>();
-                for (i, &v) in values.iter().enumerate() {
-                    let (quad, byte) = (i / 4, i % 4);
-                    if nibbles {
-                        // Quad q in the low half of vector q % 4, quad
-                        // q + 4 in its high half; values are 0–15.
-                        let at = tile * tile_bytes + (quad % 4) * COLUMNS * 4 + lane * 4 + byte;
-                        weights[at] |= ((v as u8) << (4 * (quad / 4))) as i8;
-                    } else {
-                        weights[(tile * (BLOCK / 4) + quad) * COLUMNS * 4 + lane * 4 + byte] = v;
-                    }
+    /// Block by block from the file's bytes: a decoded copy of a whole
+    /// table (Gemma's 178 MB token table) would only raise the peak.
+    fn place_row(&mut self, column: usize, bytes: &[u8]) {
+        let (size, read): (usize, BlockReader) = match self.dtype {
+            GgmlDType::Q8_0 => (34, q8_0_block),
+            GgmlDType::Q5_0 => (22, q5_0_block),
+            _ => (20, q4_1_block),
+        };
+        let per_row = self.k / BLOCK;
+        let tile_bytes = if self.nibbles { BLOCK / 2 } else { BLOCK } * COLUMNS;
+        let (group, lane) = (column / COLUMNS, column % COLUMNS);
+        for (block, bytes) in bytes.chunks_exact(size).take(per_row).enumerate() {
+            let Block { scale, min, values } = read(bytes);
+            let tile = group * per_row + block;
+            self.scales[tile * COLUMNS + lane] = scale;
+            if let Some(mins) = &mut self.mins {
+                mins[tile * COLUMNS + lane] = min;
+            }
+            // |Σ| ≤ 32 × 128 fits an i16.
+            self.sums[tile * COLUMNS + lane] = -values.iter().map(|&v| i16::from(v)).sum::<i16>();
+            for (i, &v) in values.iter().enumerate() {
+                let (quad, byte) = (i / 4, i % 4);
+                if self.nibbles {
+                    // Quad q in the low half of vector q % 4, quad q + 4 in
+                    // its high half; values are 0–15.
+                    let at = tile * tile_bytes + (quad % 4) * COLUMNS * 4 + lane * 4 + byte;
+                    self.weights[at] |= ((v as u8) << (4 * (quad / 4))) as i8;
+                } else {
+                    self.weights[(tile * (BLOCK / 4) + quad) * COLUMNS * 4 + lane * 4 + byte] = v;
                 }
             }
         }
-        Self {
-            n,
-            k,
-            weights,
-            nibbles,
-            mins,
-            scales,
-            sums,
-        }
     }
+}
 
+impl PackedInt8 {
     /// The integer at input `i` of `column` (as stored, before scale and
     /// minimum).
     fn value(&self, column: usize, i: usize) -> i8 {
