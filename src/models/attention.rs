@@ -19,6 +19,7 @@
 //! What it is not: the cache (`layers::KvCache`) or the rotary embedding;
 //! queries and keys arrive rotated.
 
+use super::dot;
 use candle_core::utils::barrier_pool;
 use candle_core::{bail, DType, Device, Result, Storage, Tensor};
 
@@ -301,25 +302,6 @@ struct Partial {
     max: f32,
     sum: f32,
     weighted: Vec<f32>,
-}
-
-/// `a · b` in sixteen lanes (so the compiler keeps them in one vector
-/// register), summed at the end.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0f32; 16];
-    let (a_chunks, b_chunks) = (a.chunks_exact(16), b.chunks_exact(16));
-    let tail: f32 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for lane in 0..16 {
-            lanes[lane] += x[lane] * y[lane];
-        }
-    }
-    lanes.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]

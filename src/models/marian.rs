@@ -18,6 +18,7 @@ use candle_nn::{Activation, LayerNorm, VarBuilder};
 use serde::Deserialize;
 use std::sync::Arc;
 
+use super::dot;
 use super::int8::ScaledInt8;
 
 /// How the weights of the linear layers (projections, feed-forward and the
@@ -636,29 +637,6 @@ fn with_cpu_f32<R>(t: &Tensor, f: impl FnOnce(&[f32], &Layout) -> Result<R>) -> 
         Storage::Cpu(cpu) => f(cpu.as_slice::<f32>()?, layout),
         _ => candle_core::bail!("expected an f32 tensor on the CPU"),
     }
-}
-
-/// Dot product with 16 independent partial sums, which the compiler turns
-/// into vector instructions (a single running sum must be added in order,
-/// so it would not be vectorized).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    const LANES: usize = 16;
-    let mut partial = [0f32; LANES];
-    let (a_blocks, a_rest) = a.split_at(a.len() / LANES * LANES);
-    let (b_blocks, b_rest) = b.split_at(a_blocks.len());
-    for (x, y) in a_blocks
-        .chunks_exact(LANES)
-        .zip(b_blocks.chunks_exact(LANES))
-    {
-        for lane in 0..LANES {
-            partial[lane] += x[lane] * y[lane];
-        }
-    }
-    let mut sum: f32 = partial.iter().sum();
-    for (x, y) in a_rest.iter().zip(b_rest) {
-        sum += x * y;
-    }
-    sum
 }
 
 /// Attention for one query position per row, the decoder's case at every

@@ -29,6 +29,29 @@ pub fn argmax(len: usize, scores: impl Fn(usize) -> f32) -> u32 {
     best as u32
 }
 
+/// Dot product with 16 independent partial sums, which the compiler turns
+/// into vector instructions (a single running sum must be added in order,
+/// so it would not be vectorized).
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    const LANES: usize = 16;
+    let mut partial = [0f32; LANES];
+    let (a_blocks, a_rest) = a.split_at(a.len() / LANES * LANES);
+    let (b_blocks, b_rest) = b.split_at(a_blocks.len());
+    for (x, y) in a_blocks
+        .chunks_exact(LANES)
+        .zip(b_blocks.chunks_exact(LANES))
+    {
+        for lane in 0..LANES {
+            partial[lane] += x[lane] * y[lane];
+        }
+    }
+    let mut sum: f32 = partial.iter().sum();
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        sum += x * y;
+    }
+    sum
+}
+
 /// Whether the CPU has the AVX-512 subsets the int8 kernels use
 /// (`qgemm`, `int8`); without them their callers keep candle's products.
 pub(crate) fn vnni_available() -> bool {
