@@ -58,9 +58,12 @@ fn demo_profile_translates_summarizes_and_briefs_deterministically() {
 
     let record = Record::read(&dir.path().join("out1/bridge.json")).unwrap();
     assert!(record.is_intact());
-    assert_eq!(record.translator.name, "qwen2.5-coder-1.5b-instruct");
     assert_eq!(
-        record.translator.files["qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"],
+        record.translators[0].model.name,
+        "qwen2.5-coder-1.5b-instruct"
+    );
+    assert_eq!(
+        record.translators[0].model.files["qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"],
         "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
     );
     assert_eq!(record.paragraphs.len(), 2);

@@ -56,9 +56,9 @@ fn tiny_profile_translates_and_summarizes_deterministically() {
     }
     let record = Record::read(&dir.path().join("out1/short.json")).unwrap();
     assert!(record.is_intact());
-    assert_eq!(record.translator.name, "gemma-3-270m");
+    assert_eq!(record.translators[0].model.name, "gemma-3-270m");
     assert_eq!(
-        record.translator.files["gemma-3-270m-q4_k_m.gguf"],
+        record.translators[0].model.files["gemma-3-270m-q4_k_m.gguf"],
         "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
     );
     let summary = record

@@ -19,6 +19,7 @@ use super::wording::Lexicon;
 use crate::output::labels;
 use crate::output::record::Record;
 use crate::output::OutputFolder;
+use crate::text::script::Script;
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn escape(text: &str) -> String {
@@ -343,29 +344,36 @@ fn footer(record: &Record) -> String {
             "Source",
             format!(
                 "{} bytes, {}, language {}",
-                record.source.bytes, record.source.encoding, record.source.language
+                record.source.bytes,
+                record.source.encoding,
+                record.source.language.describe()
             ),
         ),
         ("Source SHA-256", record.source.sha256.clone()),
-        (
+    ];
+    for used in &record.translators {
+        rows.push((
             "Translator",
             format!(
-                "{} ({} @ {})",
-                record.translator.name, record.translator.repo, record.translator.revision
+                "{}: {} ({} @ {})",
+                used.language_names(),
+                used.model.name,
+                used.model.repo,
+                used.model.revision
             ),
-        ),
-    ];
-    for (file, hash) in &record.translator.files {
-        rows.push(("Model file", format!("{file} sha256 {hash}")));
+        ));
+        for (file, hash) in &used.model.files {
+            rows.push(("Model file", format!("{file} sha256 {hash}")));
+        }
+        let d = &used.decoding;
+        rows.push((
+            "Decoding",
+            format!(
+                "{}, beams {}, max length {}, length penalty {}, renormalize logits {}, max source tokens {}",
+                d.strategy, d.beams, d.max_length, d.length_penalty, d.renormalize_logits, d.max_source_tokens
+            ),
+        ));
     }
-    let d = &record.decoding;
-    rows.push((
-        "Decoding",
-        format!(
-            "{}, beams {}, max length {}, length penalty {}, renormalize logits {}, max source tokens {}",
-            d.strategy, d.beams, d.max_length, d.length_penalty, d.renormalize_logits, d.max_source_tokens
-        ),
-    ));
     if let Some(summary) = &record.summary {
         let model = summary
             .settings
@@ -402,7 +410,7 @@ fn footer(record: &Record) -> String {
 pub fn article_view(article: &ArticleAnalysis) -> String {
     let lexicon = Lexicon::builtin();
     let record = &article.record;
-    let script = SourceScript::of(record);
+    let script = SourceScript::of(&record.source.language.code);
     let mut body = String::new();
     body.push_str(&format!(
         "<nav><a href=\"{brief}\">← Brief</a></nav>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">Arabic source beside its English translation, paragraph by paragraph. Source: {}</p>\n</header>\n",
@@ -412,32 +420,27 @@ pub fn article_view(article: &ArticleAnalysis) -> String {
     ));
     body.push_str(&summary_section(record));
     body.push_str(&wording_section(article, lexicon));
-    body.push_str(&paragraph_pairs(article, lexicon, script));
-    body.push_str(&removed_section(record, script));
+    body.push_str(&paragraph_pairs(article, lexicon));
+    body.push_str(&removed_section(record, &script));
     body.push_str(&footer(record));
     page(&format!("{} — tarjama", record.id), &body)
 }
 
-/// The `lang` and `dir` attributes of the source text: right to left for
-/// Arabic, left to the browser for anything else.
-#[derive(Clone, Copy)]
+/// The `lang` and `dir` attributes of source text in language `code`:
+/// right to left for the Arabic and Hebrew scripts, left to the browser
+/// for anything else.
+#[derive(Clone)]
 struct SourceScript {
-    lang: &'static str,
+    lang: String,
     dir: &'static str,
 }
 
 impl SourceScript {
-    fn of(record: &Record) -> Self {
-        if record.source.language == "ar" {
-            SourceScript {
-                lang: "ar",
-                dir: "rtl",
-            }
-        } else {
-            SourceScript {
-                lang: "und",
-                dir: "auto",
-            }
+    fn of(code: &str) -> Self {
+        let rtl = matches!(Script::of_language(code), Script::Arabic | Script::Hebrew);
+        SourceScript {
+            lang: escape(code),
+            dir: if rtl { "rtl" } else { "auto" },
         }
     }
 }
@@ -490,9 +493,8 @@ fn wording_section(article: &ArticleAnalysis, lexicon: &Lexicon) -> String {
 
 /// English beside the source, paragraph by paragraph, the noted wording
 /// marked in the source.
-fn paragraph_pairs(article: &ArticleAnalysis, lexicon: &Lexicon, script: SourceScript) -> String {
+fn paragraph_pairs(article: &ArticleAnalysis, lexicon: &Lexicon) -> String {
     let record = &article.record;
-    let SourceScript { lang, dir } = script;
     let mut out = String::from("<main class=\"pairs\">\n<h3>Text</h3>\n");
     for (index, paragraph) in record.paragraphs.iter().enumerate() {
         let number = index + 1;
@@ -517,6 +519,7 @@ fn paragraph_pairs(article: &ArticleAnalysis, lexicon: &Lexicon, script: SourceS
         let checks = paragraph.check_note().map_or(String::new(), |note| {
             format!("\n<span class=\"note check\">{}</span>", escape(&note))
         });
+        let SourceScript { lang, dir } = SourceScript::of(&paragraph.language.code);
         out.push_str(&format!(
             "<section class=\"pair\" id=\"p{number}\">\n<div class=\"num\">¶{number}</div>\n<p class=\"en\" lang=\"en\" data-paragraph=\"{number}\">{english}{checks}</p>\n<p class=\"source\" lang=\"{lang}\" dir=\"{dir}\" data-paragraph=\"{number}\">{}</p>\n</section>\n",
             marked_source(&paragraph.source, &marks)
@@ -530,7 +533,7 @@ fn paragraph_pairs(article: &ArticleAnalysis, lexicon: &Lexicon, script: SourceS
 }
 
 /// The lines the reader dropped as page debris, with the reason for each.
-fn removed_section(record: &Record, script: SourceScript) -> String {
+fn removed_section(record: &Record, script: &SourceScript) -> String {
     let SourceScript { lang, dir } = script;
     let mut out = String::from("<section id=\"removed\">\n<h3>Left out as page debris</h3>\n");
     if record.removed.is_empty() {
@@ -587,19 +590,22 @@ mod tests {
         };
         let paragraph = |source: &str, english: &str, flags: &[&str]| {
             serde_json::json!({"span": [0, 1], "source": source, "translation": english,
+                "language": {"code": "ar", "confidence": 1.0}, "model": "m",
                 "sentences": [sentence(source, english, flags)]})
         };
         serde_json::from_value(serde_json::json!({
             "format": crate::output::record::RECORD_FORMAT, "id": "x", "tarjama_version": "0",
-            "source": {"path": "x.txt", "sha256": "ab", "bytes": 2, "encoding": "utf-8", "language": "ar"},
+            "source": {"path": "x.txt", "sha256": "ab", "bytes": 2, "encoding": "utf-8",
+                "language": {"code": "ar", "confidence": 1.0}},
             "removed": [],
             "paragraphs": [
                 paragraph("وصل الوزير.", "The minister arrived.", &["retried"]),
                 paragraph("أ ف ب", "I cannot assist with that request.", &["retried", "commentary"]),
             ],
-            "translator": {"name": "m", "repo": "r", "revision": "v", "files": {}},
-            "decoding": {"strategy": "llm-chat-greedy", "beams": 1, "max_length": 8, "length_penalty": 1.0,
-                "renormalize_logits": false, "max_source_tokens": 100, "precision": "gguf"},
+            "translators": [{"languages": ["ar"],
+                "model": {"name": "m", "repo": "r", "revision": "v", "files": {}},
+                "decoding": {"strategy": "llm-chat-greedy", "beams": 1, "max_length": 8, "length_penalty": 1.0,
+                    "renormalize_logits": false, "max_source_tokens": 100, "precision": "gguf"}}],
             "summary": null,
             "totals": {"sentences": 2, "source_tokens": 2, "target_tokens": 2},
             "record_sha256": ""

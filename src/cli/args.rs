@@ -103,6 +103,10 @@ pub struct ModelArgs {
     /// Longest summary, in words.
     #[arg(long, value_name = "N")]
     pub summary_words: Option<usize>,
+    /// The language of every input (ISO 639-1 such as ar, fa, tr; or ckb,
+    /// ps), instead of identifying it per article and paragraph.
+    #[arg(long, value_name = "CODE", value_parser = parse_language)]
+    pub source_lang: Option<String>,
     /// Weights of the opus-mt model's linear layers: f32 (as published),
     /// int8 (one scale per column, as CTranslate2's; the fastest), q8
     /// (8-bit blocks) or q4 (4-bit k-quants); smaller, slightly less exact.
@@ -195,4 +199,16 @@ pub enum ModelsCommand {
         #[arg(long, value_name = "FILE")]
         catalog: Option<PathBuf>,
     },
+}
+
+/// A language code identification could give (so a route can exist for it).
+fn parse_language(code: &str) -> Result<String, String> {
+    let code = code.trim().to_ascii_lowercase();
+    if crate::input::language::is_known_code(&code) {
+        Ok(code)
+    } else {
+        Err(format!(
+            "{code:?} is not a language tarjama knows (ISO 639-1 such as ar, fa, ur, he, tr, fr, ru; or ckb, ps)"
+        ))
+    }
 }

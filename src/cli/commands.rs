@@ -141,7 +141,9 @@ fn translate_command(settings: TranslateSettings) -> Outcome {
     let article = read_article(&settings.source).map_err(Failure::failed)?;
     let pipeline = load_pipeline(&settings.pipeline)?;
     let record = translate_articles(std::slice::from_ref(&article), &pipeline)
-        .and_then(|mut records| records.pop().context("no record produced"))
+        .pop()
+        .context("no record produced")
+        .and_then(|record| record)
         .map_err(Failure::failed)?;
     let out = if settings.json {
         record.to_json().map_err(Failure::failed)?

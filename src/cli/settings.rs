@@ -202,6 +202,7 @@ fn pipeline_settings(args: ModelArgs, env: &Environment) -> PipelineSettings {
         precision: args.precision,
         summarizer: args.summarizer.map(SummarizerChoice::from),
         summary_words: args.summary_words,
+        source_language: args.source_lang,
     }
 }
 

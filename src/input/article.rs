@@ -15,7 +15,7 @@ use crate::input::clean::clean;
 use crate::input::read::{decode, is_arabic};
 use crate::input::segment::{normalize_for_model, sentences, split_to_budget};
 use crate::output::record::RemovedText;
-use crate::text::script::is_arabic_letter;
+use crate::text::script::Script;
 
 /// Largest file taken as one article. News articles are tens of
 /// kilobytes; anything this big is a dump or a mistake, and refusing it
@@ -96,8 +96,9 @@ pub struct PreparedPiece {
     /// What the model is shown (invisible characters and tatweel removed,
     /// whitespace collapsed).
     pub model_text: String,
-    /// False for pieces with no Arabic letter (numbers, Latin names,
-    /// punctuation): they are copied, not sent through the model.
+    /// False for pieces with no letter of the paragraph's script (numbers,
+    /// Latin names in Arabic text, punctuation): they are copied, not sent
+    /// through the model.
     pub translate: bool,
 }
 
@@ -113,15 +114,26 @@ pub struct PreparedArticle {
     pub paragraphs: Vec<PreparedParagraph>,
 }
 
-/// Cuts debris and segments the text. With `by_sentence`, paragraphs are
-/// split into sentences; either way, pieces over `max_tokens` (measured by
-/// `count_tokens` on the text the model will see) are split at clauses.
-pub fn prepare(
-    text: &str,
-    by_sentence: bool,
-    max_tokens: usize,
-    count_tokens: &dyn Fn(&str) -> usize,
-) -> PreparedArticle {
+/// An article with its debris cut: what was removed and why, and the byte
+/// ranges of the paragraphs kept.
+#[derive(Debug, Clone)]
+pub struct CleanedArticle {
+    pub removed: Vec<RemovedText>,
+    pub paragraphs: Vec<std::ops::Range<usize>>,
+}
+
+/// How a paragraph is cut for its translator: by sentence or whole, into
+/// pieces of at most `max_tokens` (as `count_tokens` measures the text the
+/// model will see), and which script's letters make a piece worth sending.
+pub struct Segmenting<'a> {
+    pub by_sentence: bool,
+    pub max_tokens: usize,
+    pub count_tokens: &'a dyn Fn(&str) -> usize,
+    pub script: Script,
+}
+
+/// Cuts debris (the rules are Arabic news sites'; see `clean`).
+pub fn clean_article(text: &str) -> CleanedArticle {
     let cleaned = clean(text);
     let removed = cleaned
         .removals
@@ -133,37 +145,49 @@ pub fn prepare(
             reason: r.reason.as_str().to_string(),
         })
         .collect();
-    let measure = |s: &str| count_tokens(&normalize_for_model(s));
-    let paragraphs = cleaned
-        .kept
-        .iter()
-        .map(|para| {
-            let units = if by_sentence {
-                sentences(text, para.clone())
-            } else {
-                vec![para.clone()]
-            };
-            let pieces = units
-                .into_iter()
-                .flat_map(|sentence| split_to_budget(text, sentence, max_tokens, &measure))
-                .map(|span| {
-                    let model_text = normalize_for_model(&text[span.clone()]);
-                    PreparedPiece {
-                        translate: model_text.chars().any(is_arabic_letter),
-                        span,
-                        model_text,
-                    }
-                })
-                .collect();
-            PreparedParagraph {
-                span: para.clone(),
-                pieces,
+    CleanedArticle {
+        removed,
+        paragraphs: cleaned.kept,
+    }
+}
+
+/// Splits one kept paragraph into the pieces its translator sees.
+pub fn prepare_paragraph(
+    text: &str,
+    para: std::ops::Range<usize>,
+    segmenting: &Segmenting,
+) -> PreparedParagraph {
+    let measure = |s: &str| (segmenting.count_tokens)(&normalize_for_model(s));
+    let units = if segmenting.by_sentence {
+        sentences(text, para.clone())
+    } else {
+        vec![para.clone()]
+    };
+    let pieces = units
+        .into_iter()
+        .flat_map(|sentence| split_to_budget(text, sentence, segmenting.max_tokens, &measure))
+        .map(|span| {
+            let model_text = normalize_for_model(&text[span.clone()]);
+            PreparedPiece {
+                translate: model_text.chars().any(|c| segmenting.script.has_letter(c)),
+                span,
+                model_text,
             }
         })
         .collect();
+    PreparedParagraph { span: para, pieces }
+}
+
+/// Cuts debris and segments every paragraph the same way.
+pub fn prepare(text: &str, segmenting: &Segmenting) -> PreparedArticle {
+    let cleaned = clean_article(text);
     PreparedArticle {
-        removed,
-        paragraphs,
+        removed: cleaned.removed,
+        paragraphs: cleaned
+            .paragraphs
+            .into_iter()
+            .map(|para| prepare_paragraph(text, para, segmenting))
+            .collect(),
     }
 }
 
@@ -171,10 +195,20 @@ pub fn prepare(
 mod tests {
     use super::*;
 
+    fn arabic_sentences<'a>(max_tokens: usize, count: &'a dyn Fn(&str) -> usize) -> Segmenting<'a> {
+        Segmenting {
+            by_sentence: true,
+            max_tokens,
+            count_tokens: count,
+            script: Script::Arabic,
+        }
+    }
+
     #[test]
     fn seed_pieces_tile_paragraphs_and_debris_is_listed() {
         let text = include_str!("../../seeds/001_d0c9e97734a90cd3.txt");
-        let prepared = prepare(text, true, 40, &|s: &str| s.split_whitespace().count() + 1);
+        let words = |s: &str| s.split_whitespace().count() + 1;
+        let prepared = prepare(text, &arabic_sentences(40, &words));
         assert!(prepared
             .removed
             .iter()
@@ -198,9 +232,7 @@ mod tests {
 
     #[test]
     fn pieces_without_arabic_are_not_sent_to_the_model() {
-        let prepared = prepare("قال الوزير. 2015.\n", true, 100, &|s: &str| {
-            s.len()
-        });
+        let prepared = prepare("قال الوزير. 2015.\n", &arabic_sentences(100, &str::len));
         let flags: Vec<bool> = prepared.paragraphs[0]
             .pieces
             .iter()

@@ -57,6 +57,18 @@ impl IdentifiedLanguage {
     pub fn is_english(&self) -> bool {
         self.code == "en"
     }
+
+    /// "Persian (fa, confidence 0.97)", or "Persian (fa)" when given.
+    pub fn describe(&self) -> String {
+        match self.confidence {
+            Some(c) => format!(
+                "{} ({}, confidence {c:.2})",
+                language_name(&self.code),
+                self.code
+            ),
+            None => format!("{} ({})", language_name(&self.code), self.code),
+        }
+    }
 }
 
 /// The language of `text`, by the letter rules, else by lingua.

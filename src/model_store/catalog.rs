@@ -75,7 +75,14 @@ fn one_part() -> usize {
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub description: String,
+    /// The model loaded before a run starts: the one most articles need.
+    /// Without `routes`, it translates every language but English.
     pub translator: String,
+    /// Source language (as `crate::input::language` names it: "ar", "fa",
+    /// "ckb") → model under [models]; "*" for every language not listed.
+    /// A language with no route fails its articles, one line each.
+    #[serde(default)]
+    pub routes: BTreeMap<String, String>,
     #[serde(default)]
     pub beams: Option<usize>,
     #[serde(default)]
@@ -137,6 +144,31 @@ impl Catalog {
                         path.display()
                     );
                 }
+            }
+            for (language, model) in &profile.routes {
+                if language != crate::pipeline::routes::EVERY_OTHER_LANGUAGE
+                    && !crate::input::language::is_known_code(language)
+                {
+                    bail!(
+                        "{}: profile {name} routes {language:?}, which is not a language code tarjama can identify (ISO 639-1 such as \"fa\", or \"ckb\", \"ps\", or \"*\")",
+                        path.display()
+                    );
+                }
+                if !catalog.models.contains_key(model) {
+                    bail!(
+                        "{}: profile {name} routes {language} to {model}, which is not under [models]",
+                        path.display()
+                    );
+                }
+            }
+            if !profile.routes.is_empty()
+                && !profile.routes.values().any(|m| *m == profile.translator)
+            {
+                bail!(
+                    "{}: profile {name} loads translator {} first, but none of its routes uses it",
+                    path.display(),
+                    profile.translator
+                );
             }
             if !catalog.models.contains_key(&profile.translator) {
                 bail!(

@@ -15,6 +15,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::files::sha256_bytes;
+use crate::input::language::{language_name, IdentifiedLanguage};
 use crate::model_store::ModelFingerprint;
 use crate::output::labels::{flag_list, has_failed_check, Flag, Method};
 use crate::output::markdown::escape;
@@ -25,7 +26,10 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Bumped when the record layout changes, so older records are redone.
 /// 2: sentences carry the names their translation has and the Arabic
 /// lacks (`names_not_in_source`, flag `name-not-in-source`).
-pub const RECORD_FORMAT: u32 = 2;
+/// 3: languages — the source's and each paragraph's language with its
+/// confidence, each paragraph's model, and `translators` (one per model
+/// used, with the languages it took) in place of `translator`/`decoding`.
+pub const RECORD_FORMAT: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -36,8 +40,9 @@ pub struct Record {
     /// Lines (or glued fragments) left out of translation, with the reason.
     pub removed: Vec<RemovedText>,
     pub paragraphs: Vec<ParagraphRecord>,
-    pub translator: ModelFingerprint,
-    pub decoding: DecodingSettings,
+    /// The models that translated this article's paragraphs, in the order
+    /// first used; empty when nothing needed translating (English).
+    pub translators: Vec<TranslatorRecord>,
     /// Absent when summaries are switched off.
     pub summary: Option<SummaryRecord>,
     pub totals: Totals,
@@ -51,8 +56,18 @@ pub struct SourceInfo {
     pub sha256: String,
     pub bytes: u64,
     pub encoding: String,
-    /// "ar" when the text is Arabic; anything else is recorded untranslated.
-    pub language: String,
+    /// The article's language, as identified (or as `--source-lang` gave it).
+    pub language: IdentifiedLanguage,
+}
+
+/// One model a record's translations came from: which languages it took
+/// (the route), the exact model, and its decoding settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranslatorRecord {
+    /// Language codes routed to this model in this article.
+    pub languages: Vec<String>,
+    pub model: ModelFingerprint,
+    pub decoding: DecodingSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +83,13 @@ pub struct RemovedText {
 pub struct ParagraphRecord {
     pub span: [usize; 2],
     pub source: String,
+    /// The paragraph's language: its own when identification was sure of
+    /// it, else the article's (`crate::input::language`).
+    pub language: IdentifiedLanguage,
+    /// The model (by its `models.toml` name) that translated it; absent
+    /// when it was copied as it is (English, or no letters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     pub translation: String,
     pub sentences: Vec<SentenceRecord>,
 }
@@ -247,6 +269,14 @@ pub struct Totals {
     pub target_tokens: usize,
 }
 
+impl TranslatorRecord {
+    /// "Persian and Urdu": the languages this model took, by name.
+    pub fn language_names(&self) -> String {
+        let names: Vec<String> = self.languages.iter().map(|c| language_name(c)).collect();
+        names.join(" and ")
+    }
+}
+
 impl Record {
     /// Fills in `record_sha256`.
     pub fn seal(mut self) -> Result<Self> {
@@ -313,14 +343,21 @@ impl Record {
             self.source.sha256
         ));
         md.push_str(&format!(
-            "Translated by {} ({} @ {}), {} with {} beam(s), tarjama {}.  \n",
-            escape(&self.translator.name),
-            escape(&self.translator.repo),
-            escape(&self.translator.revision),
-            escape(&self.decoding.strategy),
-            self.decoding.beams,
-            escape(&self.tarjama_version)
+            "Language: {}.  \n",
+            escape(&self.source.language.describe())
         ));
+        for used in &self.translators {
+            md.push_str(&format!(
+                "{} translated by {} ({} @ {}), {} with {} beam(s).  \n",
+                escape(&used.language_names()),
+                escape(&used.model.name),
+                escape(&used.model.repo),
+                escape(&used.model.revision),
+                escape(&used.decoding.strategy),
+                used.decoding.beams,
+            ));
+        }
+        md.push_str(&format!("tarjama {}.  \n", escape(&self.tarjama_version)));
         if !self.removed.is_empty() {
             md.push_str(&format!(
                 "{} line(s) of page debris left out; see the JSON record.\n",
@@ -346,25 +383,28 @@ mod tests {
                 sha256: "ab".into(),
                 bytes: 2,
                 encoding: "utf-8".into(),
-                language: "ar".into(),
+                language: IdentifiedLanguage::given("ar"),
             },
             removed: vec![],
             paragraphs: vec![],
-            translator: ModelFingerprint {
-                name: "m".into(),
-                repo: "r".into(),
-                revision: "v".into(),
-                files: BTreeMap::new(),
-            },
-            decoding: DecodingSettings {
-                strategy: "greedy".into(),
-                beams: 1,
-                max_length: 8,
-                length_penalty: 1.0,
-                renormalize_logits: false,
-                max_source_tokens: 100,
-                precision: "f32".into(),
-            },
+            translators: vec![TranslatorRecord {
+                languages: vec!["ar".into()],
+                model: ModelFingerprint {
+                    name: "m".into(),
+                    repo: "r".into(),
+                    revision: "v".into(),
+                    files: BTreeMap::new(),
+                },
+                decoding: DecodingSettings {
+                    strategy: "greedy".into(),
+                    beams: 1,
+                    max_length: 8,
+                    length_penalty: 1.0,
+                    renormalize_logits: false,
+                    max_source_tokens: 100,
+                    precision: "f32".into(),
+                },
+            }],
             summary: None,
             totals: Totals::default(),
             record_sha256: String::new(),
@@ -391,6 +431,8 @@ mod tests {
             ParagraphRecord {
                 span: [0, 1],
                 source: "ب".into(),
+                language: IdentifiedLanguage::given("ar"),
+                model: Some("m".into()),
                 translation: "The talks went on.".into(),
                 // A retry that passed is not a failure.
                 sentences: vec![sentence("The talks went on.", vec![Flag::Retried])],
@@ -398,6 +440,8 @@ mod tests {
             ParagraphRecord {
                 span: [1, 2],
                 source: "ب".into(),
+                language: IdentifiedLanguage::given("ar"),
+                model: Some("m".into()),
                 translation: "Here is the translation: AFP. President Obama cannot assist.".into(),
                 sentences: vec![
                     sentence(

@@ -1,12 +1,13 @@
-//! Loading the models a command asked for: the translator and the
-//! summarizer, from `--model-dir` or the profile's catalog entries.
+//! Loading the models a command asked for: the translators (by route) and
+//! the summarizer, from `--model-dir` or the profile's catalog entries.
 //!
 //! It takes its own plain [`PipelineSettings`] (the command line builds
 //! them; nothing here knows about flags) and says whether a failure is in
 //! the settings or in the model files ([`LoadError`]), which the caller maps
 //! to exit codes. A GGUF model used as translator and as summarizer is
-//! loaded once. A new kind of translator is one more arm in
-//! `CatalogLoader::translator`; callers do not change.
+//! loaded once, whether it is asked for before the run or by a route later.
+//! A new kind of translator is one more arm in `CatalogLoader::translator`;
+//! callers do not change.
 //!
 //! What it is not: model code (`crate::models`, `crate::llm`) or where
 //! files come from (`crate::model_store`).
@@ -19,6 +20,7 @@ use crate::model_store::{
     resolve_marian_dir, HubAccess, ModelFingerprint, ModelKind, Models, Profile, SummarizerChoice,
 };
 use crate::models::marian::Precision;
+use crate::pipeline::routes::{Routes, EVERY_OTHER_LANGUAGE};
 use crate::pipeline::Pipeline;
 use crate::summarize::{Summarizer, SummaryLimits};
 use crate::translate::llm::LlmTranslator;
@@ -43,6 +45,8 @@ pub struct PipelineSettings {
     pub summarizer: Option<SummarizerChoice>,
     /// Longest summary in words; `None`: the profile's, else the default.
     pub summary_words: Option<usize>,
+    /// `--source-lang`: every article is in this language (checked code).
+    pub source_language: Option<String>,
 }
 
 /// Why the models could not be loaded.
@@ -58,8 +62,10 @@ pub enum LoadError {
 type Loaded<T> = std::result::Result<T, LoadError>;
 
 /// Loads the translator and summarizer the settings ask for: `model_dir`
-/// (an opus-mt checkpoint), else the profile's models from the catalog.
+/// (an opus-mt checkpoint, for every language), else the profile's routes
+/// from the catalog (its main translator now, the others when needed).
 pub fn load_pipeline(settings: &PipelineSettings) -> Loaded<Pipeline> {
+    let source_language = settings.source_language.clone();
     if let Some(dir) = &settings.model_dir {
         let choice = summarizer_choice(settings, None);
         if let SummaryPlan::Ready(summarizer) =
@@ -68,8 +74,9 @@ pub fn load_pipeline(settings: &PipelineSettings) -> Loaded<Pipeline> {
             // A checkpoint folder and no summary model: the catalog is not read.
             let translator = load_marian_dir(dir, settings)?;
             return Ok(Pipeline {
-                translator,
+                routes: Routes::single(&dir.display().to_string(), translator),
                 summarizer,
+                source_language,
             });
         }
     }
@@ -77,23 +84,42 @@ pub fn load_pipeline(settings: &PipelineSettings) -> Loaded<Pipeline> {
         Models::open(settings.catalog.as_deref(), settings.hub).map_err(LoadError::Settings)?;
     let profile = models
         .profile(&settings.profile)
-        .map_err(LoadError::Settings)?;
+        .map_err(LoadError::Settings)?
+        .clone();
     let mut loader = CatalogLoader {
-        models: &models,
+        models,
         language_models: Vec::new(),
+        profile: profile.clone(),
+        settings: settings.clone(),
     };
-    let translator = match &settings.model_dir {
-        Some(dir) => load_marian_dir(dir, settings)?,
-        None => loader.translator(profile, settings)?,
-    };
-    let choice = summarizer_choice(settings, Some(profile));
-    let summarizer = match plan_summary(&choice, summary_limits(settings, Some(profile))) {
+    let choice = summarizer_choice(settings, Some(&profile));
+    let summarizer = match plan_summary(&choice, summary_limits(settings, Some(&profile))) {
         SummaryPlan::Ready(summarizer) => summarizer,
         SummaryPlan::FromModel { name, limits } => loader.summarizer(name, limits)?,
     };
+    let routes = match &settings.model_dir {
+        Some(dir) => Routes::single(&dir.display().to_string(), load_marian_dir(dir, settings)?),
+        None => {
+            let primary = loader.translator(&profile.translator)?;
+            let table = if profile.routes.is_empty() {
+                [(EVERY_OTHER_LANGUAGE.to_string(), profile.translator.clone())].into()
+            } else {
+                profile.routes.clone()
+            };
+            Routes::new(
+                table,
+                (profile.translator.clone(), primary),
+                Box::new(move |name: &str| match loader.translator(name) {
+                    Ok(translator) => Ok(translator),
+                    Err(LoadError::Settings(e) | LoadError::Model(e)) => Err(e),
+                }),
+            )
+        }
+    };
     Ok(Pipeline {
-        translator,
+        routes,
         summarizer,
+        source_language,
     })
 }
 
@@ -152,17 +178,20 @@ fn load_marian_dir(dir: &Path, settings: &PipelineSettings) -> Loaded<Translator
     Ok(Translator::Marian(Box::new(translator)))
 }
 
-/// Loads catalogued models by name, each GGUF file at most once.
-struct CatalogLoader<'a> {
-    models: &'a Models,
+/// Loads catalogued models by name, each GGUF file at most once. It is
+/// kept by the routes after the run starts, to load their models.
+struct CatalogLoader {
+    models: Models,
     language_models: Vec<(String, Arc<LanguageModel>, ModelFingerprint)>,
+    profile: Profile,
+    settings: PipelineSettings,
 }
 
-impl CatalogLoader<'_> {
-    /// The profile's translator, with the profile's decoding settings under
-    /// the flags'.
-    fn translator(&mut self, profile: &Profile, settings: &PipelineSettings) -> Loaded<Translator> {
-        let name = &profile.translator;
+impl CatalogLoader {
+    /// A translator by name, with the profile's decoding settings under the
+    /// flags'.
+    fn translator(&mut self, name: &str) -> Loaded<Translator> {
+        let (profile, settings) = (&self.profile, &self.settings);
         match self.models.kind_of(name) {
             Some(ModelKind::Gguf) => {
                 let (model, fingerprint) = self.language_model(name)?;
@@ -242,6 +271,7 @@ mod tests {
             precision: Precision::default(),
             summarizer: None,
             summary_words: None,
+            source_language: None,
         }
     }
 

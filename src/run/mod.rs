@@ -132,19 +132,32 @@ impl RunSummary {
 }
 
 /// Whether the record of `article` in `folder` already holds it
-/// translated with this model and these settings.
+/// translated with the models and settings its languages' routes give now.
+/// (The languages themselves are the record's: the same bytes are
+/// identified the same way.) A route's model is loaded to be compared.
 fn is_current(folder: &OutputFolder, article: &SourceArticle, pipeline: &Pipeline) -> bool {
-    let translator = &pipeline.translator;
     let Ok(record) = folder.read_record(&article.id) else {
         return false;
     };
+    let given = pipeline.source_language.as_deref();
+    let routes_unchanged = record.translators.iter().all(|used| {
+        used.languages.iter().all(|language| {
+            pipeline
+                .routes
+                .translator_for(language)
+                .is_ok_and(|(_, t)| *t.fingerprint() == used.model && t.settings() == used.decoding)
+        })
+    });
     record.is_intact()
         && record.format == RECORD_FORMAT
         && record.tarjama_version == VERSION
         && record.source.sha256 == article.sha256
         && record.source.path == article.path.display().to_string()
-        && &record.translator == translator.fingerprint()
-        && record.decoding == translator.settings()
+        && given.is_none_or(|code| {
+            record.source.language.code == code && record.source.language.confidence.is_none()
+        })
+        && (given.is_some() || record.source.language.confidence.is_some())
+        && routes_unchanged
         && record.summary.as_ref().map(|s| &s.settings) == pipeline.summarizer.settings().as_ref()
         && record
             .summary
@@ -267,7 +280,7 @@ impl Job<'_> {
     fn translate_in_waves(&mut self, pending: &[SourceArticle]) {
         // A language model translates one prompt at a time, so grouping
         // articles gains nothing and only delays each article's record.
-        let wave_size = if self.pipeline.translator.by_sentence() {
+        let wave_size = if self.pipeline.routes.primary().by_sentence() {
             WAVE_ARTICLES
         } else {
             1
@@ -286,21 +299,22 @@ impl Job<'_> {
 
     /// Translates one wave together and writes its records (in parallel).
     fn translate_wave(&mut self, wave: &[SourceArticle]) {
-        let records = match translate_articles(wave, self.pipeline) {
-            Ok(records) => records,
-            Err(e) => {
-                for article in wave {
-                    let error = format!("{}: translation failed: {e:#}", article.path.display());
-                    self.fail_article(&article.path, article.id.clone(), error);
-                }
-                return;
-            }
-        };
+        let records = translate_articles(wave, self.pipeline);
         let written: Vec<Result<()>> = records
             .par_iter()
-            .map(|r| self.folder.write_record(r))
+            .map(|r| match r {
+                Ok(record) => self.folder.write_record(record),
+                Err(_) => Ok(()),
+            })
             .collect();
         for (article, (record, written)) in wave.iter().zip(records.into_iter().zip(written)) {
+            let record = match record {
+                Ok(record) => record,
+                Err(e) => {
+                    self.fail_article(&article.path, article.id.clone(), format!("{e:#}"));
+                    continue;
+                }
+            };
             match written {
                 Ok(()) => {
                     self.summary.count_translated(&record);

@@ -6,13 +6,16 @@
 //! recorded.
 //!
 //! Base models (no chat template, such as the demo Gemma 3 270M) get a
-//! few-shot prompt instead of a chat turn. What it is not: the model
-//! runtime (`crate::llm`).
+//! few-shot prompt instead of a chat turn. The prompt names the source
+//! language; the worked examples exist for Arabic only, so a base model
+//! reads other languages with the instruction and no examples. What it is
+//! not: the model runtime (`crate::llm`).
 
 use std::sync::Arc;
 
 use anyhow::Result;
 
+use crate::input::language::language_name;
 use crate::llm::ask::{ask_checked, Attempt, CheckedAnswer, Prompt};
 use crate::llm::commentary::{echoes_prompt, is_commentary};
 use crate::llm::LanguageModel;
@@ -36,6 +39,48 @@ const ASK_STRICT: &str = "Translate this Arabic news text into English. Output o
 const FEW_SHOT: &str = "Arabic: وصل وزير الخارجية إلى القاهرة صباح الثلاثاء.\nEnglish: The foreign minister arrived in Cairo on Tuesday morning.\n\n\
 Arabic: قالت الحكومة إن المحادثات ستستمر الأسبوع المقبل.\nEnglish: The government said the talks would continue next week.\n\n\
 Arabic: أعلن الجيش مقتل ثلاثة جنود في هجوم قرب الحدود.\nEnglish: The army announced that three soldiers were killed in an attack near the border.\n\n";
+
+/// The prompt's words for one source language. Arabic's are the constants
+/// above, byte for byte (records made with them stay current); another
+/// language gets the same sentences with its name and no examples.
+struct Wording {
+    system: String,
+    ask: String,
+    ask_strict: String,
+    /// "Arabic", as the base model's pattern labels the source line.
+    label: String,
+    few_shot: &'static str,
+}
+
+impl Wording {
+    fn of(source_language: &str) -> Self {
+        if source_language == "ar" {
+            return Self {
+                system: SYSTEM.to_string(),
+                ask: ASK.to_string(),
+                ask_strict: ASK_STRICT.to_string(),
+                label: "Arabic".to_string(),
+                few_shot: FEW_SHOT,
+            };
+        }
+        let name = language_name(source_language);
+        Self {
+            system: SYSTEM.replace("Arabic", &name),
+            ask: ASK.replace("Arabic", &name),
+            ask_strict: ASK_STRICT.replace("Arabic", &name),
+            label: name,
+            few_shot: "",
+        }
+    }
+
+    fn ask(&self, attempt: Attempt) -> &str {
+        if attempt == Attempt::Strict {
+            &self.ask_strict
+        } else {
+            &self.ask
+        }
+    }
+}
 
 /// Openings of replies that talk about the task instead of translating.
 const COMMENTARY_OPENINGS: &[&str] = &[
@@ -124,26 +169,30 @@ impl LlmTranslator {
         source_tokens * 3 / 2 + 16
     }
 
-    fn prompt(&self, text: &str, attempt: Attempt) -> Result<Prompt> {
+    fn prompt(&self, wording: &Wording, text: &str, attempt: Attempt) -> Result<Prompt> {
         let strict = attempt == Attempt::Strict;
         if self.model.is_chat() {
-            let ask = if strict { ASK_STRICT } else { ASK };
             Ok(Prompt {
-                text: self
-                    .model
-                    .chat_prompt(SYSTEM, &format!("{ask}\n\n{text}"))?,
+                text: self.model.chat_prompt(
+                    &wording.system,
+                    &format!("{}\n\n{text}", wording.ask(attempt)),
+                )?,
                 stop: &[],
             })
         } else {
             // A base model continues the pattern; the line break ends its
-            // answer. The strict retry leads with the instruction too.
-            let lead = if strict {
-                format!("{ASK_STRICT}\n\n")
+            // answer. The strict retry leads with the instruction too, and
+            // so does every prompt without worked examples.
+            let lead = if strict || wording.few_shot.is_empty() {
+                format!("{}\n\n", wording.ask(attempt))
             } else {
                 String::new()
             };
             Ok(Prompt {
-                text: format!("{lead}{FEW_SHOT}Arabic: {text}\nEnglish:"),
+                text: format!(
+                    "{lead}{}{}: {text}\nEnglish:",
+                    wording.few_shot, wording.label
+                ),
                 stop: &["\n"],
             })
         }
@@ -151,31 +200,34 @@ impl LlmTranslator {
 
     /// The prompt text an answer must not repeat: the request, and for a
     /// base model the worked examples too.
-    fn echo_source(&self, attempt: Attempt) -> String {
-        let ask = if attempt == Attempt::Strict {
-            ASK_STRICT
-        } else {
-            ASK
-        };
+    fn echo_source(&self, wording: &Wording, attempt: Attempt) -> String {
+        let ask = wording.ask(attempt);
         if self.model.is_chat() {
             ask.to_string()
         } else {
-            format!("{ask}\n{FEW_SHOT}")
+            format!("{ask}\n{}", wording.few_shot)
         }
     }
 
-    pub fn translate(&self, texts: &[String]) -> Result<Vec<Translation>> {
-        texts.iter().map(|text| self.translate_one(text)).collect()
+    /// Translates `texts`, all in `source_language` (an ISO code).
+    pub fn translate(&self, source_language: &str, texts: &[String]) -> Result<Vec<Translation>> {
+        let wording = Wording::of(source_language);
+        texts
+            .iter()
+            .map(|text| self.translate_one(&wording, text))
+            .collect()
     }
 
-    fn translate_one(&self, text: &str) -> Result<Translation> {
+    fn translate_one(&self, wording: &Wording, text: &str) -> Result<Translation> {
         let source_tokens = self.count_tokens(text);
         let budget = self.max_new_tokens(source_tokens);
         let CheckedAnswer { completion, flags } = ask_checked(
             &self.model,
             budget,
-            |attempt| self.prompt(text, attempt),
-            |attempt, english| check_translation(text, english, &self.echo_source(attempt)),
+            |attempt| self.prompt(wording, text, attempt),
+            |attempt, english| {
+                check_translation(text, english, &self.echo_source(wording, attempt))
+            },
         )?;
         Ok(Translation {
             text: completion.text,

@@ -74,10 +74,12 @@ impl Translator {
         matches!(self, Self::Marian(_))
     }
 
-    pub fn translate(&self, texts: &[String]) -> Result<Vec<Translation>> {
+    /// Translates `texts`, all in `source_language` (an ISO code): a
+    /// language model is told the language; opus-mt models know theirs.
+    pub fn translate(&self, source_language: &str, texts: &[String]) -> Result<Vec<Translation>> {
         match self {
             Self::Marian(t) => t.translate(texts),
-            Self::Llm(t) => t.translate(texts),
+            Self::Llm(t) => t.translate(source_language, texts),
         }
     }
 }

@@ -16,14 +16,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use tarjama::input::article::{prepare, SourceArticle};
+use tarjama::input::article::{prepare, Segmenting, SourceArticle};
+use tarjama::input::language::IdentifiedLanguage;
 use tarjama::input::segment::sentences;
 use tarjama::model_store::ModelFingerprint;
 use tarjama::output::record::{
-    DecodingSettings, ParagraphRecord, Record, SentenceRecord, RECORD_FORMAT, VERSION,
+    DecodingSettings, ParagraphRecord, Record, SentenceRecord, TranslatorRecord, RECORD_FORMAT,
+    VERSION,
 };
 use tarjama::pipeline::process::{check_names, source_info, totals};
 use tarjama::summarize::{Summarizer, SummaryLimits};
+use tarjama::text::script::Script;
 
 pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stories")
@@ -97,9 +100,14 @@ pub fn reference_record(path: &Path) -> Record {
     // The path a run over the corpus folder would record.
     let shown = Path::new("stories").join(path.file_name().unwrap());
     let article = SourceArticle::from_bytes(&shown, &bytes).unwrap();
-    let prepared = prepare(&article.text, true, usize::MAX, &|s: &str| {
-        s.split_whitespace().count()
-    });
+    let words = |s: &str| s.split_whitespace().count();
+    let segmenting = Segmenting {
+        by_sentence: true,
+        max_tokens: usize::MAX,
+        count_tokens: &words,
+        script: Script::Arabic,
+    };
+    let prepared = prepare(&article.text, &segmenting);
     assert_eq!(
         prepared.paragraphs.len(),
         english.len(),
@@ -141,6 +149,8 @@ pub fn reference_record(path: &Path) -> Record {
             ParagraphRecord {
                 span: [para.span.start, para.span.end],
                 source: article.text[para.span.clone()].to_string(),
+                language: IdentifiedLanguage::given("ar"),
+                model: Some("reference".to_string()),
                 translation: english_sentences.join(" "),
                 sentences,
             }
@@ -159,25 +169,28 @@ pub fn reference_record(path: &Path) -> Record {
         format: RECORD_FORMAT,
         id: article.id.clone(),
         tarjama_version: VERSION.to_string(),
-        source: source_info(&article, true),
+        source: source_info(&article, IdentifiedLanguage::given("ar")),
         removed: prepared.removed,
         totals: totals(&paragraphs),
         paragraphs,
-        translator: ModelFingerprint {
-            name: "reference".to_string(),
-            repo: "tests/fixtures/stories/english".to_string(),
-            revision: "written for the tests".to_string(),
-            files: BTreeMap::new(),
-        },
-        decoding: DecodingSettings {
-            strategy: "reference".to_string(),
-            beams: 0,
-            max_length: 0,
-            length_penalty: 0.0,
-            renormalize_logits: false,
-            max_source_tokens: usize::MAX,
-            precision: "f32".to_string(),
-        },
+        translators: vec![TranslatorRecord {
+            languages: vec!["ar".to_string()],
+            model: ModelFingerprint {
+                name: "reference".to_string(),
+                repo: "tests/fixtures/stories/english".to_string(),
+                revision: "written for the tests".to_string(),
+                files: BTreeMap::new(),
+            },
+            decoding: DecodingSettings {
+                strategy: "reference".to_string(),
+                beams: 0,
+                max_length: 0,
+                length_penalty: 0.0,
+                renormalize_logits: false,
+                max_source_tokens: usize::MAX,
+                precision: "f32".to_string(),
+            },
+        }],
         summary,
         record_sha256: String::new(),
     }
