@@ -11,8 +11,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use tarjama::eval::bleu::{BleuScore, BleuStats};
+use tarjama::eval::chrf::{ChrfStats, ChrfVariant};
 use tarjama::eval::report::sacrebleu_lines;
-use tarjama::eval::tokenize::Tokenizer;
+use tarjama::eval::tokenize::{is_python_space, Tokenizer};
 use tarjama::eval::{evaluate, Evaluation, Scores};
 
 use common::command::{stderr, tarjama};
@@ -142,6 +144,40 @@ fn scores_are_sacrebleus_per_article_and_for_the_corpus_with_13a_and_intl() {
         // The article whose paragraph counts differ is left out of both.
         assert_eq!(evaluation.skipped.len(), 1, "{:?}", evaluation.skipped);
         assert!(evaluation.skipped[0].contains("005_mismatch"));
+    }
+}
+
+/// Random strings of the characters the tokenizers treat specially
+/// (entities, `<skipped>`, `-\n`, Python-only whitespace, non-ASCII
+/// punctuation and symbols, digits of other scripts): the same tokens as
+/// sacreBLEU's, and the same scores against a reference.
+#[test]
+fn random_segments_tokenize_and_score_as_in_sacrebleu() {
+    let text = fs::read_to_string(fixtures().join("random_segments.json")).unwrap();
+    let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(cases.len(), 400);
+    for case in &cases {
+        let (text, reference) = (
+            case["text"].as_str().unwrap(),
+            case["reference"].as_str().unwrap(),
+        );
+        // sacreBLEU strips trailing whitespace before it tokenizes.
+        let stripped = text.trim_end_matches(is_python_space);
+        for tokenizer in [Tokenizer::Mteval13a, Tokenizer::International] {
+            assert_eq!(
+                tokenizer.tokenize(stripped),
+                case[tokenizer.name()].as_str().unwrap(),
+                "{} {text:?}",
+                tokenizer.name()
+            );
+        }
+        let what = format!("{text:?} against {reference:?}");
+        let bleu = BleuStats::segment(text, reference, Tokenizer::Mteval13a);
+        assert_close(BleuScore::from_stats(&bleu).score, &case["BLEU"], &what);
+        for variant in [ChrfVariant::Chrf, ChrfVariant::ChrfPlusPlus] {
+            let score = ChrfStats::segment(text, reference, variant).score();
+            assert_close(score, &case[variant.name().as_str()], &what);
+        }
     }
 }
 

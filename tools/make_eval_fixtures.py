@@ -2,7 +2,9 @@
 """Writes tests/fixtures/eval/expected.json: sacreBLEU's own BLEU, chrF and
 chrF++ for the committed texts in tests/fixtures/eval/, per article and for
 the corpus, with tokenizers 13a and intl, so tests/eval.rs can hold
-`tarjama eval` to them without Python.
+`tarjama eval` to them without Python; and random_segments.json: seeded
+random strings of the characters the tokenizers treat specially, each
+with sacreBLEU's 13a and intl tokens and its scores against another.
 
 The texts pair as `tarjama eval` pairs them: hypotheses/<id>.txt holds the
 English a record would have, one paragraph per line (an empty line is an
@@ -17,9 +19,12 @@ is dropped). An article whose counts differ is skipped and listed.
 
 import json
 import pathlib
+import random
 
 import sacrebleu
 from sacrebleu.metrics import BLEU, CHRF
+from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
+from sacrebleu.tokenizers.tokenizer_intl import TokenizerV14International
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "eval"
 TOKENIZERS = ["13a", "intl"]
@@ -72,6 +77,48 @@ def scores(hypotheses, references, tokenize):
     return result
 
 
+# Pieces the tokenizers and metrics treat specially: ASCII punctuation,
+# digits, the four entities, 13a's `<skipped>` and `-\n`, Python's
+# whitespace (U+001C, U+0085 and U+2028 included; U+200B is not),
+# non-ASCII punctuation and symbols, Arabic digits, non-Latin letters.
+PIECES = list("abcXYZ 019.,-&;:'\"/()[]{}<>!?$%@#*+=_~`^|\\") + [
+    "&amp;", "&quot;", "&lt;", "&gt;", "<skipped>", "-\n", "\n", "\t", "\u00a0",
+    "\u3000", "\x1c", "\x85", "«", "»", "“", "”", "—", "…", "€", "£", "٣", "١٢",
+    "،", "؟", "ب", "Ж", "中", "。", "\u200b", "²", "½", "\U0001F600", "\u2028", " .",
+]
+
+
+def random_segments(count=400, seed=7):
+    """Each text against a reference made from it with a few pieces
+    replaced or dropped (so BLEU has n-grams to match), or against another
+    text for every fourth."""
+    rng = random.Random(seed)
+    texts = [[rng.choice(PIECES) for _ in range(rng.randint(0, 25))] for _ in range(count)]
+    tok_13a, tok_intl = Tokenizer13a(), TokenizerV14International()
+    cases = []
+    for i, pieces in enumerate(texts):
+        if i % 4 == 3:
+            reference = texts[(i * 7 + 3) % count]
+        else:
+            reference = list(pieces)
+            for _ in range(rng.randint(0, 3)):
+                if reference:
+                    at = rng.randrange(len(reference))
+                    reference[at:at + 1] = rng.choice([[], [rng.choice(PIECES)]])
+        text, reference = "".join(pieces), "".join(reference)
+        cases.append({
+            "text": text,
+            "reference": reference,
+            # BLEU strips trailing whitespace before tokenizing.
+            "13a": tok_13a(text.rstrip()),
+            "intl": tok_intl(text.rstrip()),
+            "BLEU": BLEU(tokenize="13a").corpus_score([text], [[reference]]).score,
+            "chrF2": CHRF().corpus_score([text], [[reference]]).score,
+            "chrF2++": CHRF(word_order=2).corpus_score([text], [[reference]]).score,
+        })
+    return cases
+
+
 def main():
     articles = []
     skipped = []
@@ -97,6 +144,9 @@ def main():
     out = FIXTURES / "expected.json"
     out.write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {out}: {len(articles)} articles, skipped {skipped}")
+    out = FIXTURES / "random_segments.json"
+    out.write_text(json.dumps(random_segments(), indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
