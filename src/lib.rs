@@ -50,6 +50,9 @@
 //!                        Models: name → checked files on disk
 //! src/text/              tfidf, script (the Arabic-script test), arabic (normalized
 //!                        Arabic words and phrase matching)
+//! src/eval/              `tarjama eval`: mod (records paired with references, counts
+//!                        summed, scores), tokenize (sacreBLEU's 13a and intl), bleu,
+//!                        chrf, report (the table and the JSON)
 //! src/files.rs           atomic writes, SHA-256
 //! src/bench.rs           `tarjama bench` and `bench-llm`
 //! ```
@@ -57,6 +60,7 @@
 pub mod bench;
 pub mod brief;
 pub mod cli;
+pub mod eval;
 pub mod files;
 pub mod input;
 pub mod llm;

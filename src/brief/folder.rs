@@ -51,27 +51,7 @@ pub fn percent_encode(name: &str) -> String {
 /// Intact records of an output folder, by id, and a line for each file
 /// that could not be used.
 pub fn load_records(out_dir: &Path) -> Result<(Vec<Record>, Vec<String>)> {
-    let paths = OutputFolder::new(out_dir).record_files()?;
-    let mut records = Vec::new();
-    let mut skipped = Vec::new();
-    for path in paths {
-        match Record::read(&path) {
-            Ok(record) if record.is_intact() => records.push(record),
-            Ok(_) => skipped.push(format!(
-                "{}: record hash does not match its content",
-                path.display()
-            )),
-            Err(e) => skipped.push(
-                format!("{e:#}")
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-            ),
-        }
-    }
-    records.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok((records, skipped))
+    OutputFolder::new(out_dir).read_intact_records()
 }
 
 /// Writes one article's reading view.

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use super::exit::help_text;
+use crate::eval::tokenize::Tokenizer;
 use crate::models::marian::Precision;
 
 /// Translate Arabic news articles into English with local open models.
@@ -35,6 +36,11 @@ pub enum Command {
     /// brief per story, built from the records alone (no model runs).
     #[command(after_help = help_text())]
     Brief(BriefArgs),
+    /// Score the records' English against your reference translations
+    /// (REFS/<id>.txt, one paragraph per line): BLEU, chrF and chrF++ as
+    /// sacreBLEU computes them, per article and for the corpus.
+    #[command(after_help = help_text())]
+    Eval(EvalArgs),
     /// List, fetch or check the models named in models.toml.
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -178,6 +184,23 @@ pub struct VerifyArgs {
     /// Output folder to check.
     #[arg(default_value = "outputs")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Output folder holding the records.
+    #[arg(default_value = "outputs")]
+    pub out: PathBuf,
+    /// Folder of reference translations: <id>.txt per record, one
+    /// paragraph per non-blank line, in the order of the article's.
+    #[arg(long, value_name = "DIR")]
+    pub refs: PathBuf,
+    /// sacreBLEU's tokenizer for BLEU: 13a (its default) or intl.
+    #[arg(long, value_name = "TOK", default_value = "13a", value_parser = Tokenizer::parse)]
+    pub tokenize: Tokenizer,
+    /// Print the scores as JSON (unrounded) instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,6 +15,7 @@ use anyhow::Context;
 use super::exit::{Exit, Failure};
 use super::settings::{Action, RunSettings, TranslateSettings, TranslateSource};
 use crate::bench::{BenchInputs, MarianBenchSettings};
+use crate::eval::tokenize::Tokenizer;
 use crate::input::article::SourceArticle;
 use crate::model_store::{HubAccess, Models};
 use crate::output::lock::FolderLocked;
@@ -31,6 +32,12 @@ pub fn dispatch(action: Action) -> Outcome {
         Action::Translate(settings) => translate_command(settings),
         Action::Verify { out } => verify_command(&out),
         Action::Brief { out, similarity } => brief_command(&out, similarity, None),
+        Action::Eval {
+            out,
+            refs,
+            tokenizer,
+            json,
+        } => eval_command(&out, &refs, tokenizer, json),
         Action::ListModels { catalog } => list_models_command(catalog.as_deref()),
         Action::CheckModels {
             names,
@@ -197,6 +204,73 @@ fn verify_command(out: &Path) -> Outcome {
     ));
     print_stdout(text.as_bytes())?;
     Ok(Exit::failed_if(!report.problems.is_empty()))
+}
+
+/// Scores the records of `out` against the references in `refs`: the
+/// table (or JSON) on stdout, one line per file left out on stderr. Exits
+/// with 1 when a pair could not be scored or none could, with 2 when a
+/// folder cannot be listed; records and references without a partner
+/// are only named.
+fn eval_command(out: &Path, refs: &Path, tokenizer: Tokenizer, json: bool) -> Outcome {
+    let evaluation = crate::eval::evaluate(out, refs, tokenizer).map_err(Failure::config)?;
+    let notices = evaluation
+        .unusable_records
+        .iter()
+        .chain(&evaluation.skipped)
+        .cloned()
+        .chain(unpaired_line(
+            "record(s) with no reference in",
+            refs,
+            &evaluation.records_without_reference,
+        ))
+        .chain(unpaired_line(
+            "reference(s) with no record in",
+            out,
+            &evaluation
+                .references_without_record
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>(),
+        ));
+    for line in notices {
+        eprintln!("tarjama: warning: eval: {line}");
+    }
+    if evaluation.articles.is_empty() {
+        let error = if evaluation.skipped.is_empty() {
+            anyhow::anyhow!(
+                "no record in {} has a reference in {} (named <id>.txt)",
+                out.display(),
+                refs.display()
+            )
+        } else {
+            anyhow::anyhow!("no article could be scored")
+        };
+        return Err(Failure::failed(error));
+    }
+    let text = if json {
+        crate::eval::report::json(&evaluation)
+    } else {
+        crate::eval::report::table(&evaluation).into_bytes()
+    };
+    print_stdout(&text)?;
+    eprintln!(
+        "tarjama: scored {} article(s), skipped {}",
+        evaluation.articles.len(),
+        evaluation.skipped.len()
+    );
+    Ok(Exit::failed_if(!evaluation.skipped.is_empty()))
+}
+
+/// `3 record(s) with no reference in refs: a, b, c`, or nothing.
+fn unpaired_line(what: &str, folder: &Path, names: &[String]) -> Option<String> {
+    (!names.is_empty()).then(|| {
+        format!(
+            "{} {what} {}: {}",
+            names.len(),
+            folder.display(),
+            names.join(", ")
+        )
+    })
 }
 
 fn list_models_command(catalog: Option<&Path>) -> Outcome {

@@ -11,6 +11,7 @@ use super::args::{
     BenchArgs, BenchLlmArgs, Command, ModelArgs, ModelsCommand, RunArgs, TranslateArgs,
 };
 use crate::bench::MarianBenchSettings;
+use crate::eval::tokenize::Tokenizer;
 use crate::model_store::{HubAccess, SummarizerChoice};
 use crate::output::lock::WhenLocked;
 use crate::pipeline::PipelineSettings;
@@ -64,6 +65,13 @@ pub enum Action {
     Brief {
         out: PathBuf,
         similarity: f64,
+    },
+    /// `tarjama eval`.
+    Eval {
+        out: PathBuf,
+        refs: PathBuf,
+        tokenizer: Tokenizer,
+        json: bool,
     },
     ListModels {
         catalog: Option<PathBuf>,
@@ -130,6 +138,15 @@ pub fn resolve(command: Command, env: &Environment) -> Settings {
             Action::Brief {
                 out: args.out,
                 similarity: args.similarity,
+            },
+        ),
+        Command::Eval(args) => (
+            None,
+            Action::Eval {
+                out: args.out,
+                refs: args.refs,
+                tokenizer: args.tokenize,
+                json: args.json,
             },
         ),
         Command::Models(command) => (None, models_action(command, env)),
@@ -320,6 +337,35 @@ mod tests {
         };
         assert_eq!(hub(&["models", "fetch"], offline), HubAccess::CacheOnly);
         assert_eq!(run(&["run"], offline).pipeline.hub, HubAccess::CacheOnly);
+    }
+
+    #[test]
+    fn eval_reads_outputs_with_13a_unless_told() {
+        match settings(&["eval", "--refs", "refs"], PLAIN).action {
+            Action::Eval {
+                out,
+                refs,
+                tokenizer,
+                json,
+            } => {
+                assert_eq!((out, refs), ("outputs".into(), "refs".into()));
+                assert_eq!((tokenizer, json), (Tokenizer::Mteval13a, false));
+            }
+            other => panic!("not an eval: {other:?}"),
+        }
+        let cli = Cli::try_parse_from([
+            "tarjama",
+            "eval",
+            "out",
+            "--refs",
+            "r",
+            "--tokenize",
+            "intl",
+        ]);
+        assert!(cli.is_ok());
+        let bad = Cli::try_parse_from(["tarjama", "eval", "--refs", "r", "--tokenize", "zh"]);
+        assert!(bad.is_err());
+        assert!(Cli::try_parse_from(["tarjama", "eval"]).is_err());
     }
 
     #[test]

@@ -168,6 +168,32 @@ impl OutputFolder {
         Record::read(&self.record_path(id))
     }
 
+    /// The folder's intact records, sorted by id, and one line for each
+    /// record file that cannot be used (unreadable, not a record, or its
+    /// hash does not match its content).
+    pub fn read_intact_records(&self) -> Result<(Vec<Record>, Vec<String>)> {
+        let mut records = Vec::new();
+        let mut unusable = Vec::new();
+        for path in self.record_files()? {
+            match Record::read(&path) {
+                Ok(record) if record.is_intact() => records.push(record),
+                Ok(_) => unusable.push(format!(
+                    "{}: record hash does not match its content",
+                    path.display()
+                )),
+                Err(e) => unusable.push(
+                    format!("{e:#}")
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
+                ),
+            }
+        }
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok((records, unusable))
+    }
+
     /// Whether `<id>.md` is there beside the record.
     pub fn has_markdown(&self, id: &str) -> bool {
         self.markdown_path(id).is_file()

@@ -209,3 +209,24 @@ pub fn write_records(dir: &Path, records: &[Record]) {
         .unwrap();
     }
 }
+
+/// A sealed record `id` whose paragraphs' English is `english`, one
+/// paragraph each (the rest is the first story article's, which
+/// `tarjama eval` does not read): for scoring given English as if a run
+/// had written it.
+pub fn record_with_english(id: &str, english: &[&str]) -> Record {
+    let mut record = reference_record(&article_paths()[0]);
+    record.id = id.to_string();
+    record.removed.clear();
+    record.paragraphs = english
+        .iter()
+        .map(|text| ParagraphRecord {
+            span: [0, 0],
+            source: String::new(),
+            translation: text.to_string(),
+            sentences: Vec::new(),
+        })
+        .collect();
+    record.totals = totals(&record.paragraphs);
+    record.seal().unwrap()
+}
