@@ -29,6 +29,9 @@ pub enum ModelKind {
     Marian,
     /// A single GGUF language model file.
     Gguf,
+    /// A T5 encoder-decoder (MADLAD-400): config.json, spiece.model, and
+    /// model.safetensors or one .gguf file.
+    T5,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -24,7 +24,7 @@ mod lock;
 
 pub use catalog::{Catalog, ModelEntry, ModelKind, Profile, SummarizerChoice};
 pub use hub::HubAccess;
-pub use local_dir::resolve_marian_dir;
+pub use local_dir::{resolve_marian_dir, resolve_t5_dir};
 
 use hub::ModelStore;
 use lock::HashLock;

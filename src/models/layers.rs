@@ -97,7 +97,12 @@ impl<'a, R: Read + Seek> GgufTensors<'a, R> {
         Ok((table, head))
     }
 
-    fn token_table(&mut self, name: &str) -> Result<TokenTable> {
+    /// The tensor's shape as the file describes it (rows first).
+    pub(super) fn tensor_shape(&self, name: &str) -> Result<Vec<usize>> {
+        Ok(self.info(name)?.shape.dims().to_vec())
+    }
+
+    pub(super) fn token_table(&mut self, name: &str) -> Result<TokenTable> {
         Ok(match self.packed_int8(name)? {
             Some(packed) => TokenTable::Packed(Arc::new(packed)),
             None => TokenTable::Candle(Arc::new(self.tensor(name)?)),

@@ -192,8 +192,9 @@ fn sinusoidal_positions(max_positions: usize, dim: usize, device: &Device) -> Re
     Tensor::from_vec(table, (max_positions, dim), device)
 }
 
-/// A linear layer `x W^T + b` whose weight is f32 or quantized.
-struct Linear {
+/// A linear layer `x W^T + b` whose weight is f32 or quantized (T5's
+/// safetensors weights use it too).
+pub(super) struct Linear {
     weight: Weight,
     bias: Option<Tensor>,
     /// Output width before any padding of a quantized weight.
@@ -221,7 +222,7 @@ enum Weight {
 }
 
 impl Linear {
-    fn new(weight: Tensor, bias: Option<Tensor>, precision: Precision) -> Result<Self> {
+    pub(super) fn new(weight: Tensor, bias: Option<Tensor>, precision: Precision) -> Result<Self> {
         let (out_dim, in_dim) = weight.dims2()?;
         if precision == Precision::Int8 {
             if let Some(packed) = pack_int8(&weight)? {
@@ -256,7 +257,7 @@ impl Linear {
         })
     }
 
-    fn forward(&self, xs: &Tensor) -> Result<Tensor> {
+    pub(super) fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let dims = xs.dims().to_vec();
         let (inner, outer) = dims.split_at(dims.len() - 1);
         let rows: usize = inner.iter().product();
@@ -580,7 +581,7 @@ impl Attention {
 
 /// Which row of the keys and values each query row reads.
 #[derive(Clone, Copy)]
-enum KvRows<'a> {
+pub(super) enum KvRows<'a> {
     /// Row `r` reads row `r`.
     Own,
     /// Row `r` reads row `map[r]` at every position (and of the mask):
@@ -631,7 +632,10 @@ fn gather_history(kv: &Tensor, table: &[u32], rows: usize) -> Result<Tensor> {
 }
 
 /// Runs `f` on the f32 data behind a CPU tensor and its layout.
-fn with_cpu_f32<R>(t: &Tensor, f: impl FnOnce(&[f32], &Layout) -> Result<R>) -> Result<R> {
+pub(super) fn with_cpu_f32<R>(
+    t: &Tensor,
+    f: impl FnOnce(&[f32], &Layout) -> Result<R>,
+) -> Result<R> {
     let (storage, layout) = t.storage_and_layout();
     match &*storage {
         Storage::Cpu(cpu) => f(cpu.as_slice::<f32>()?, layout),
@@ -655,6 +659,20 @@ fn single_query_attention(
     k: &Tensor,
     v: &Tensor,
     mask: Option<&Tensor>,
+    kv_rows: KvRows,
+) -> Result<Tensor> {
+    single_query_attention_with_bias(q, k, v, mask, None, kv_rows)
+}
+
+/// [`single_query_attention`] with a score bias per head and key position,
+/// `[heads, len]` row-major, the same for every row: T5's relative
+/// position bias for the query at the newest position.
+pub(super) fn single_query_attention_with_bias(
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    mask: Option<&Tensor>,
+    head_bias: Option<&[f32]>,
     kv_rows: KvRows,
 ) -> Result<Tensor> {
     let (rows, heads, _, head_dim) = q.dims4()?;
@@ -699,7 +717,8 @@ fn single_query_attention(
                                         [k_off + source * ksd[0] + head * ksd[1] + t * ksd[2]..]
                                         [..head_dim];
                                     *score = dot(query, key)
-                                        + masks.map_or(0.0, |m| m[mask_row * len + t]);
+                                        + masks.map_or(0.0, |m| m[mask_row * len + t])
+                                        + head_bias.map_or(0.0, |b| b[head * len + t]);
                                 }
                                 let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                                 let mut sum = 0f32;
@@ -860,7 +879,7 @@ const CACHE_CHUNK: usize = 16;
 /// written at physical row `i`, and [`DecoderState`] keeps, for every
 /// current row, which physical row holds each of its positions (its
 /// history). Reordering rows only reorders that small table.
-struct SelfAttentionCache {
+pub(super) struct SelfAttentionCache {
     buffers: Option<(Tensor, Tensor)>,
     len: usize,
 }
@@ -869,7 +888,7 @@ impl SelfAttentionCache {
     /// Writes the new position's keys and values (`[rows, heads, 1,
     /// head_dim]`, current row `i` at physical row `i`) and returns views of
     /// all physical rows and positions so far.
-    fn append(&mut self, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
+    pub(super) fn append(&mut self, k: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)> {
         let (rows, heads, _, head_dim) = k.dims4()?;
         let (physical, capacity) = match &self.buffers {
             Some((keys, _)) => (keys.dim(0)?, keys.dim(2)?),
@@ -919,11 +938,11 @@ impl SelfAttentionCache {
 }
 
 /// The keys and values one decoder layer keeps between steps.
-struct LayerCache {
-    past: SelfAttentionCache,
+pub(super) struct LayerCache {
+    pub(super) past: SelfAttentionCache,
     /// Keys/values of the encoder output, `[sentences, heads, src_len,
     /// head_dim]`: computed once per sentence and never copied per beam.
-    cross: (Tensor, Tensor),
+    pub(super) cross: (Tensor, Tensor),
 }
 
 /// Everything the decoder carries from one step to the next for a set of
@@ -932,18 +951,46 @@ struct LayerCache {
 /// Not `Clone`: the self-attention buffers are written in place, so two
 /// states must never share them.
 pub struct DecoderState {
-    layers: Vec<LayerCache>,
+    pub(super) layers: Vec<LayerCache>,
     /// Additive mask over encoder positions, `[sentences, 1, 1, src_len]`.
-    cross_mask: Tensor,
+    pub(super) cross_mask: Tensor,
     /// For each decoder row, its sentence (row of the encoder output).
-    sources: Vec<u32>,
+    pub(super) sources: Vec<u32>,
     /// For each decoder row, the physical cache row of each position so far:
     /// `rows × steps`, row-major (see [`SelfAttentionCache`]).
-    history: Vec<u32>,
-    steps: usize,
+    pub(super) history: Vec<u32>,
+    pub(super) steps: usize,
 }
 
 impl DecoderState {
+    /// The state before the first step for the sentences of an encoded
+    /// batch (`mask`: `[sentences, src_len]`, 1 for real tokens), each
+    /// repeated `copies` times, given each decoder layer's projected
+    /// encoder keys and values.
+    pub(super) fn new(cross: Vec<(Tensor, Tensor)>, mask: &Tensor, copies: usize) -> Result<Self> {
+        let (batch, len) = mask.dims2()?;
+        let sources = (0..batch as u32)
+            .flat_map(|row| std::iter::repeat_n(row, copies))
+            .collect();
+        let layers = cross
+            .into_iter()
+            .map(|cross| LayerCache {
+                past: SelfAttentionCache {
+                    buffers: None,
+                    len: 0,
+                },
+                cross,
+            })
+            .collect();
+        Ok(Self {
+            layers,
+            cross_mask: additive_mask(mask)?.reshape((batch, 1, 1, len))?,
+            sources,
+            history: Vec::new(),
+            steps: 0,
+        })
+    }
+
     pub fn rows(&self) -> Result<usize> {
         Ok(self.sources.len())
     }
@@ -963,9 +1010,17 @@ impl DecoderState {
         Ok(())
     }
 
+    /// Refuses a step whose token count is not the row count.
+    pub(super) fn check_rows(&self, tokens: usize) -> Result<()> {
+        if tokens != self.sources.len() {
+            candle_core::bail!("{tokens} tokens for {} decoder rows", self.sources.len());
+        }
+        Ok(())
+    }
+
     /// Extends every row's history with the position about to be written,
     /// which row `i` writes at physical row `i`.
-    fn add_position(&mut self) {
+    pub(super) fn add_position(&mut self) {
         let steps = self.steps;
         let rows = self.sources.len();
         let mut history = Vec::with_capacity(rows * (steps + 1));
@@ -1082,33 +1137,12 @@ impl MarianMT {
         mask: &Tensor,
         copies: usize,
     ) -> Result<DecoderState> {
-        let batch = encoded.dim(0)?;
-        let sources: Vec<u32> = (0..batch as u32)
-            .flat_map(|row| std::iter::repeat_n(row, copies))
-            .collect();
-        let layers = self
+        let cross = self
             .decoder_layers
             .iter()
-            .map(|layer| {
-                let (k, v) = layer.encoder_attn.keys_values(encoded)?;
-                Ok(LayerCache {
-                    past: SelfAttentionCache {
-                        buffers: None,
-                        len: 0,
-                    },
-                    cross: (k, v),
-                })
-            })
+            .map(|layer| layer.encoder_attn.keys_values(encoded))
             .collect::<Result<Vec<_>>>()?;
-        let (b, s) = mask.dims2()?;
-        let cross_mask = additive_mask(mask)?.reshape((b, 1, 1, s))?;
-        Ok(DecoderState {
-            layers,
-            cross_mask,
-            sources,
-            history: Vec::new(),
-            steps: 0,
-        })
+        DecoderState::new(cross, mask, copies)
     }
 
     /// Feeds one token per row and returns the next-token logits `[rows,
@@ -1122,9 +1156,7 @@ impl MarianMT {
                 self.config.max_position_embeddings
             );
         }
-        if rows != state.sources.len() {
-            candle_core::bail!("{rows} tokens for {} decoder rows", state.sources.len());
-        }
+        state.check_rows(rows)?;
         state.add_position();
         let ids = Tensor::new(tokens, self.device())?.reshape((rows, 1))?;
         let embedded = (self.decoder_embed.forward(&ids)? * self.embed_scale)?;
@@ -1159,10 +1191,25 @@ impl MarianMT {
     }
 }
 
+impl super::EncoderDecoder for MarianMT {
+    fn start_decoding(
+        &self,
+        encoded: &Tensor,
+        mask: &Tensor,
+        copies: usize,
+    ) -> Result<DecoderState> {
+        MarianMT::start_decoding(self, encoded, mask, copies)
+    }
+
+    fn decode_step(&self, tokens: &[u32], state: &mut DecoderState) -> Result<Tensor> {
+        MarianMT::decode_step(self, tokens, state)
+    }
+}
+
 /// 1/0 padding mask `[batch, len]` → additive mask `[batch, 1, 1, len]` with
 /// 0 for real tokens and a large negative number for padding. A finite value
 /// (as transformers uses `finfo.min`) keeps softmax free of NaN.
-fn additive_mask(mask: &Tensor) -> Result<Tensor> {
+pub(super) fn additive_mask(mask: &Tensor) -> Result<Tensor> {
     let (b, s) = mask.dims2()?;
     let keep = mask.to_dtype(DType::F32)?;
     ((keep - 1.0)? * 1e30)?.reshape((b, 1, 1, s))

@@ -3,6 +3,9 @@
 //! read from GGUF metadata), and nothing about hubs or tokenizers (that is
 //! `crate::model_store` and `crate::llm`). `qgemm`, `kquant` and `int8` are the kernel
 //! files: quantized products candle has no fast path (or no lean one) for.
+//! The two encoder-decoders (`marian`, `t5`) share the decoder state
+//! ([`marian::DecoderState`]) and implement [`EncoderDecoder`], which is
+//! all the search in `crate::translate::search` needs.
 
 mod attention;
 pub mod gemma3;
@@ -12,8 +15,31 @@ mod layers;
 pub mod llama;
 pub mod marian;
 pub mod qgemm;
+pub mod t5;
 
 use candle_core::quantized::{GgmlDType, QTensor};
+use candle_core::Tensor;
+
+/// An encoder-decoder translation model as the search drives it: decoding
+/// starts from an encoded batch and goes one token per row at a time.
+pub trait EncoderDecoder {
+    /// Prepares decoding for the rows of an encoded batch (`encoded`
+    /// `[batch, len, d_model]`, `mask` `[batch, len]` u8, 1 for real
+    /// tokens), each repeated `copies` times.
+    fn start_decoding(
+        &self,
+        encoded: &Tensor,
+        mask: &Tensor,
+        copies: usize,
+    ) -> candle_core::Result<marian::DecoderState>;
+
+    /// Feeds one token per row; the next-token logits `[rows, vocab]`.
+    fn decode_step(
+        &self,
+        tokens: &[u32],
+        state: &mut marian::DecoderState,
+    ) -> candle_core::Result<Tensor>;
+}
 
 /// Index of the largest of `scores(0..len)`; the first one on ties, as
 /// torch's argmax. The one argmax of greedy decoding, Marian's search and

@@ -24,7 +24,7 @@ use crate::pipeline::routes::{Routes, EVERY_OTHER_LANGUAGE};
 use crate::pipeline::Pipeline;
 use crate::summarize::{Summarizer, SummaryLimits};
 use crate::translate::llm::LlmTranslator;
-use crate::translate::{MarianTranslator, Overrides, Translator};
+use crate::translate::{MarianTranslator, Overrides, T5Translator, Translator};
 
 /// What a command asked to load, resolved from its flags.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +178,16 @@ fn load_marian_dir(dir: &Path, settings: &PipelineSettings) -> Loaded<Translator
     Ok(Translator::Marian(Box::new(translator)))
 }
 
+/// The profile's decoding settings under the flags'.
+fn profile_overrides(profile: &Profile, settings: &PipelineSettings) -> Overrides {
+    Overrides {
+        beams: settings.beams.or(profile.beams),
+        max_length: profile.max_length,
+        length_penalty: profile.length_penalty,
+        precision: settings.precision,
+    }
+}
+
 /// Loads catalogued models by name, each GGUF file at most once. It is
 /// kept by the routes after the run starts, to load their models.
 struct CatalogLoader {
@@ -197,13 +207,15 @@ impl CatalogLoader {
                 let (model, fingerprint) = self.language_model(name)?;
                 Ok(Translator::Llm(LlmTranslator::new(model, fingerprint)))
             }
+            Some(ModelKind::T5) => {
+                let resolved = self.resolve(name)?;
+                let translator =
+                    T5Translator::load(&resolved, &profile_overrides(profile, settings))
+                        .map_err(LoadError::Model)?;
+                Ok(Translator::T5(Box::new(translator)))
+            }
             Some(ModelKind::Marian) | None => {
-                let overrides = Overrides {
-                    beams: settings.beams.or(profile.beams),
-                    max_length: profile.max_length,
-                    length_penalty: profile.length_penalty,
-                    precision: settings.precision,
-                };
+                let overrides = profile_overrides(profile, settings);
                 let resolved = self.resolve(name)?;
                 let translator =
                     MarianTranslator::load(&resolved, &overrides).map_err(LoadError::Model)?;

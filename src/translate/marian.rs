@@ -309,7 +309,7 @@ pub fn pad_rows(rows: &[&[u32]], pad: u32, device: &Device) -> Result<(Tensor, T
 
 /// Cuts length-sorted items into batches bounded by sentence count and
 /// padded size (rows × longest row).
-fn batches(order: &[usize], len: impl Fn(usize) -> usize) -> Vec<Vec<usize>> {
+pub(super) fn batches(order: &[usize], len: impl Fn(usize) -> usize) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = Vec::new();
     let mut current: Vec<usize> = Vec::new();
     for &i in order {

@@ -1,5 +1,6 @@
-//! Choosing output tokens: greedy and beam search over the Marian decoder,
-//! reproducing transformers' `generate()` for the settings opus-mt uses.
+//! Choosing output tokens: greedy and beam search over an encoder-decoder
+//! (Marian or T5, through `crate::models::EncoderDecoder`), reproducing
+//! transformers' `generate()` for the settings opus-mt and MADLAD-400 use.
 //!
 //! The decoder is run one step at a time for all live rows of a batch
 //! (sentences × beams); finished sentences are dropped from the batch so
@@ -12,8 +13,8 @@
 
 use candle_core::{DType, Result, Storage, Tensor};
 
-use crate::models::argmax;
-use crate::models::marian::{DecoderState, MarianMT};
+use crate::models::marian::DecoderState;
+use crate::models::{argmax, EncoderDecoder};
 
 /// How the output is searched for. All of it is recorded with each output.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,7 +96,7 @@ impl Processors<'_> {
 /// One output per input row: the generated ids, starting with the decoder
 /// start token and ending with `</s>` unless `max_length` cut it short.
 pub fn generate(
-    model: &MarianMT,
+    model: &impl EncoderDecoder,
     encoded: &Tensor,
     mask: &Tensor,
     ids: &SpecialIds,
@@ -115,13 +116,13 @@ pub fn generate(
 
 /// What stays fixed while one batch is searched: the model, its special
 /// tokens and the settings.
-struct Search<'a> {
-    model: &'a MarianMT,
+struct Search<'a, M> {
+    model: &'a M,
     ids: &'a SpecialIds,
     settings: &'a SearchSettings,
 }
 
-impl Search<'_> {
+impl<M: EncoderDecoder> Search<'_, M> {
     /// One decoder step: the logits of every live row after `last`, and
     /// the processors for a step at `length`.
     fn step(

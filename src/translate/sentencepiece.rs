@@ -3,9 +3,11 @@
 //! `SentencePieceProcessor` does for unigram models.
 //!
 //! What it is for: the opus-mt `source.spm`/`target.spm` files, for which no
-//! `tokenizer.json` exists. What it is not: a trainer, nor an id mapping —
-//! Marian maps pieces to ids through its own `vocab.json`
-//! (`crate::translate::marian_tokenizer`), so this module deals in piece strings.
+//! `tokenizer.json` exists, and T5's `spiece.model` (MADLAD-400), whose ids
+//! are the pieces' positions in the file ([`SentencePiece::encode_ids`],
+//! [`SentencePiece::decode_ids`], byte-fallback pieces included). What it
+//! is not: a trainer, nor Marian's id mapping — Marian maps pieces to ids
+//! through its own `vocab.json` (`crate::translate::marian_tokenizer`).
 
 use anyhow::{bail, Context, Result};
 use prost::Message;
@@ -71,6 +73,11 @@ pub const SPACE_MARK: char = '\u{2581}';
 
 /// A unigram SentencePiece model ready to split text into pieces.
 pub struct SentencePiece {
+    /// Every piece of the file, in file order (its id), with its kind.
+    pieces: Vec<(String, i32)>,
+    /// Piece text → id, for the pieces text can produce.
+    ids: std::collections::HashMap<String, u32>,
+    unk_id: u32,
     charsmap: Option<Precompiled>,
     add_dummy_prefix: bool,
     remove_extra_whitespaces: bool,
@@ -107,9 +114,20 @@ impl SentencePiece {
         // Marian, so the positions here are private.
         let mut vocab = Vec::with_capacity(proto.pieces.len());
         let mut unk_id = None;
-        for piece in &proto.pieces {
+        let mut pieces = Vec::with_capacity(proto.pieces.len());
+        let mut ids = std::collections::HashMap::with_capacity(proto.pieces.len());
+        let mut file_unk_id = 0;
+        for (id, piece) in proto.pieces.iter().enumerate() {
             let kind = piece.kind.unwrap_or(KIND_NORMAL);
             let text = piece.piece.clone().unwrap_or_default();
+            pieces.push((text.clone(), kind));
+            match kind {
+                KIND_UNKNOWN => file_unk_id = id as u32,
+                KIND_NORMAL | KIND_BYTE | KIND_USER_DEFINED => {
+                    ids.entry(text.clone()).or_insert(id as u32);
+                }
+                _ => {}
+            }
             match kind {
                 KIND_UNKNOWN => {
                     unk_id = Some(vocab.len());
@@ -147,6 +165,9 @@ impl SentencePiece {
         )
         .map_err(|e| anyhow::anyhow!("cannot build unigram model: {e}"))?;
         Ok(Self {
+            pieces,
+            ids,
+            unk_id: file_unk_id,
             charsmap,
             add_dummy_prefix: normalizer.add_dummy_prefix.unwrap_or(true),
             remove_extra_whitespaces: normalizer.remove_extra_whitespaces.unwrap_or(true),
@@ -204,6 +225,67 @@ impl SentencePiece {
             .tokenize(&normalized)
             .map_err(|e| anyhow::anyhow!("unigram segmentation failed: {e}"))?;
         Ok(tokens.into_iter().map(|t| t.value).collect())
+    }
+}
+
+impl SentencePiece {
+    /// Text as the file's ids (positions of its pieces), as spm's
+    /// `EncodeAsIds`: a piece the model does not know is the unknown id,
+    /// and with byte fallback unknown characters are their UTF-8 bytes'
+    /// `<0xNN>` pieces.
+    pub fn encode_ids(&self, text: &str) -> Result<Vec<u32>> {
+        Ok(self
+            .encode(text)?
+            .iter()
+            .map(|piece| self.ids.get(piece).copied().unwrap_or(self.unk_id))
+            .collect())
+    }
+
+    /// Ids back into text as spm's `DecodeIds`: control and unknown
+    /// pieces are dropped, runs of byte pieces become their UTF-8 text
+    /// (a broken sequence gives U+FFFD), `▁` becomes a space, and the
+    /// space the dummy prefix put first is removed. Ids outside the file
+    /// are dropped too.
+    pub fn decode_ids(&self, ids: &[u32]) -> String {
+        let mut text = String::new();
+        let mut bytes = Vec::new();
+        for &id in ids {
+            let Some((piece, kind)) = self.pieces.get(id as usize) else {
+                continue;
+            };
+            if *kind == KIND_BYTE {
+                if let Some(byte) = piece
+                    .strip_prefix("<0x")
+                    .and_then(|hex| hex.strip_suffix('>'))
+                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                {
+                    bytes.push(byte);
+                }
+                continue;
+            }
+            if !bytes.is_empty() {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+                bytes.clear();
+            }
+            if matches!(*kind, KIND_NORMAL | KIND_USER_DEFINED) {
+                text.push_str(piece);
+            }
+        }
+        text.push_str(&String::from_utf8_lossy(&bytes));
+        let text = text.replace(SPACE_MARK, " ");
+        match text.strip_prefix(' ') {
+            Some(rest) if self.add_dummy_prefix => rest.to_string(),
+            _ => text,
+        }
+    }
+
+    /// Number of pieces in the file (its vocabulary size).
+    pub fn len(&self) -> usize {
+        self.pieces.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
     }
 }
 

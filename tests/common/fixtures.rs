@@ -26,6 +26,13 @@ pub fn marian_fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures/marian").join(name)
 }
 
+/// A tiny random-weight T5 checkpoint made by `tools/make_t5_fixtures.py`
+/// (`tiny-untied`, `tiny-tied` or `tiny-q4k`), with its transformers
+/// reference outputs.
+pub fn t5_fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/t5").join(name)
+}
+
 /// The checkpoint the end-to-end tests translate with: fast, and its
 /// English is noise, so those tests check structure, not wording.
 pub fn tiny_base() -> PathBuf {

@@ -223,6 +223,8 @@ pub fn record_with_english(id: &str, english: &[&str]) -> Record {
         .map(|text| ParagraphRecord {
             span: [0, 0],
             source: String::new(),
+            language: IdentifiedLanguage::given("ar"),
+            model: Some("reference".to_string()),
             translation: text.to_string(),
             sentences: Vec::new(),
         })
