@@ -221,6 +221,20 @@ mod tests {
             "opus-mt-tc-big-ar-en"
         );
         assert_eq!(catalog.profile("fast").unwrap().translator, "opus-mt-ar-en");
+        // Every route of the hub profiles is a pinned model; languages
+        // without an opus-mt route go to MADLAD-400.
+        let default = catalog.profile("default").unwrap();
+        assert_eq!(default.routes["ar"], default.translator);
+        assert_eq!(default.routes["*"], "madlad400-3b-mt");
+        assert_eq!(
+            catalog.model("madlad400-3b-mt").unwrap().kind,
+            ModelKind::T5
+        );
+        for profile in ["default", "fast"] {
+            for model in catalog.profile(profile).unwrap().routes.values() {
+                assert_eq!(catalog.model(model).unwrap().revision.len(), 40, "{model}");
+            }
+        }
         // The profiles that run without the hub use models from PyPI, each
         // with its local path, one file and a SHA-256 to check it by.
         for name in ["demo", "tiny"] {
@@ -234,6 +248,27 @@ mod tests {
             assert_eq!(model.files.len(), 1, "{name}");
             assert!(model.files.values().all(|h| h.len() == 64), "{name}");
         }
+    }
+
+    #[test]
+    fn a_route_for_an_unknown_language_or_model_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("models.toml");
+        let write = |routes: &str| {
+            fs::write(
+                &path,
+                format!("[models.m]\nkind = \"marian\"\nrepo = \"r\"\nrevision = \"v\"\nfiles = {{}}\n[profiles.p]\ndescription = \"d\"\ntranslator = \"m\"\n[profiles.p.routes]\n{routes}\n"),
+            )
+            .unwrap();
+        };
+        write("ar = \"m\"\n\"*\" = \"m\"");
+        assert!(Catalog::load(&path).is_ok());
+        write("arabic = \"m\"");
+        let e = Catalog::load(&path).unwrap_err().to_string();
+        assert!(e.contains("\"arabic\""), "{e}");
+        write("ar = \"m\"\nfa = \"madlad\"");
+        let e = Catalog::load(&path).unwrap_err().to_string();
+        assert!(e.contains("fa to madlad"), "{e}");
     }
 
     #[test]
