@@ -28,6 +28,14 @@ const ANYWHERE: &[&str] = &[
     "translation of the arabic text",
     "translation of the arabic news",
     "the arabic news text",
+    // The same talk about a text in another language ("The Turkish news
+    // text translates to English as:", the demo model on a Turkish
+    // article): named by what it says of the task, whatever the language.
+    "news text translates to",
+    "text translates to english",
+    "translates to english as",
+    "translated into english as",
+    "translated to english as",
     "here is a summary",
     "here's a summary",
     "here is the summary",
@@ -104,9 +112,18 @@ mod tests {
             "I apologize, but I cannot assist with that request.",
             &[]
         ));
+        // Qwen2.5-Coder-1.5B on a Turkish article (tests/fixtures/languages).
+        assert!(is_commentary(
+            "The Turkish news text translates to English as:\n\n\"The Turkish National Guard reported an earthquake.\"",
+            &[]
+        ));
         // News that says "translation" or "Arabic" about itself is not commentary.
         assert!(!is_commentary(
             "The Arabic text of the agreement was published with an English translation on Monday.",
+            &openings
+        ));
+        assert!(!is_commentary(
+            "The treaty's French text was translated into English and Turkish last year.",
             &openings
         ));
         assert!(!is_commentary(

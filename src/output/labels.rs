@@ -35,6 +35,9 @@ pub enum Flag {
     /// A capitalised name that the translation does not contain.
     UnsupportedName,
     ArabicScript,
+    /// Letters of the source's own script (Hebrew, Cyrillic, …) left in
+    /// the English; Arabic script has its own flag above.
+    SourceScript,
     PromptEcho,
     Commentary,
     /// A translation much shorter or longer than its source.
@@ -59,6 +62,7 @@ impl Flag {
             Flag::UnsupportedNumber => "unsupported-number",
             Flag::UnsupportedName => "unsupported-name",
             Flag::ArabicScript => "arabic-script",
+            Flag::SourceScript => "source-script",
             Flag::PromptEcho => "prompt-echo",
             Flag::Commentary => "commentary",
             Flag::LengthRatio => "length-ratio",
@@ -119,7 +123,7 @@ impl fmt::Display for Method {
 mod tests {
     use super::*;
 
-    const ALL_FLAGS: [Flag; 12] = [
+    const ALL_FLAGS: [Flag; 13] = [
         Flag::Retried,
         Flag::Empty,
         Flag::TooLong,
@@ -128,6 +132,7 @@ mod tests {
         Flag::UnsupportedNumber,
         Flag::UnsupportedName,
         Flag::ArabicScript,
+        Flag::SourceScript,
         Flag::PromptEcho,
         Flag::Commentary,
         Flag::LengthRatio,

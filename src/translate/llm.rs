@@ -22,7 +22,7 @@ use crate::llm::LanguageModel;
 use crate::model_store::ModelFingerprint;
 use crate::output::labels::Flag;
 use crate::output::record::DecodingSettings;
-use crate::text::script::is_arabic_letter;
+use crate::text::script::{is_arabic_letter, Script};
 use crate::translate::translation::Translation;
 
 /// English characters per Arabic character outside this range mean the
@@ -50,6 +50,7 @@ struct Wording {
     /// "Arabic", as the base model's pattern labels the source line.
     label: String,
     few_shot: &'static str,
+    script: Script,
 }
 
 impl Wording {
@@ -61,6 +62,7 @@ impl Wording {
                 ask_strict: ASK_STRICT.to_string(),
                 label: "Arabic".to_string(),
                 few_shot: FEW_SHOT,
+                script: Script::Arabic,
             };
         }
         let name = language_name(source_language);
@@ -70,6 +72,7 @@ impl Wording {
             ask_strict: ASK_STRICT.replace("Arabic", &name),
             label: name,
             few_shot: "",
+            script: Script::of_language(source_language),
         }
     }
 
@@ -99,9 +102,9 @@ pub struct LlmTranslator {
     max_source_tokens: usize,
 }
 
-/// Problems with a model's translation of `source`, asked for with
-/// `prompt` (the text the answer must not echo).
-pub fn check_translation(source: &str, english: &str, prompt: &str) -> Vec<Flag> {
+/// Problems with a model's translation of `source` (written in
+/// `script`), asked for with `prompt` (the text the answer must not echo).
+pub fn check_translation(source: &str, script: Script, english: &str, prompt: &str) -> Vec<Flag> {
     let mut flags = Vec::new();
     if english.trim().is_empty() {
         flags.push(Flag::Empty);
@@ -109,6 +112,12 @@ pub fn check_translation(source: &str, english: &str, prompt: &str) -> Vec<Flag>
     }
     if english.chars().any(is_arabic_letter) {
         flags.push(Flag::ArabicScript);
+    }
+    // Latin letters are English's own; Arabic script is flagged above.
+    if !matches!(script, Script::Arabic | Script::Latin)
+        && english.chars().any(|c| script.has_letter(c))
+    {
+        flags.push(Flag::SourceScript);
     }
     if is_commentary(english, COMMENTARY_OPENINGS) {
         flags.push(Flag::Commentary);
@@ -226,7 +235,12 @@ impl LlmTranslator {
             budget,
             |attempt| self.prompt(wording, text, attempt),
             |attempt, english| {
-                check_translation(text, english, &self.echo_source(wording, attempt))
+                check_translation(
+                    text,
+                    wording.script,
+                    english,
+                    &self.echo_source(wording, attempt),
+                )
             },
         )?;
         Ok(Translation {
@@ -240,25 +254,69 @@ impl LlmTranslator {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_translation, ASK, ASK_STRICT};
+    use super::{check_translation, Wording, ASK, ASK_STRICT};
     use crate::output::labels::Flag;
+    use crate::text::script::Script;
+
+    /// Written for this test: a Hebrew sentence, an answer that kept a
+    /// Hebrew word, and the prompt's wording for Hebrew and for Arabic.
+    #[test]
+    fn other_languages_get_their_name_in_the_prompt_and_their_script_checked() {
+        let hebrew = Wording::of("he");
+        assert_eq!(
+            hebrew.ask,
+            "Translate this Hebrew news text into English. Reply with the English translation only."
+        );
+        assert!(hebrew.few_shot.is_empty() && hebrew.label == "Hebrew");
+        let arabic = Wording::of("ar");
+        assert_eq!(
+            (arabic.ask.as_str(), arabic.label.as_str()),
+            (ASK, "Arabic")
+        );
+        let source = "הכביש בין שתי הערים נחסם לכמה שעות בגלל השלג.";
+        assert_eq!(
+            check_translation(
+                source,
+                hebrew.script,
+                "The road between the two cities was closed for hours because of snow.",
+                &hebrew.ask
+            ),
+            vec![]
+        );
+        assert_eq!(
+            check_translation(
+                source,
+                hebrew.script,
+                "The road between the two עיר was closed for hours because of snow.",
+                &hebrew.ask
+            ),
+            vec![Flag::SourceScript]
+        );
+    }
 
     #[test]
     fn checks_catch_arabic_commentary_and_odd_lengths() {
         let source = "قالت الحكومة إن المحادثات ستستمر الأسبوع المقبل.";
         assert!(check_translation(
             source,
+            Script::Arabic,
             "The government said the talks would continue next week.",
             ASK
         )
         .is_empty());
         assert_eq!(
-            check_translation(source, "The government said المحادثات would continue.", ASK),
+            check_translation(
+                source,
+                Script::Arabic,
+                "The government said المحادثات would continue.",
+                ASK
+            ),
             vec![Flag::ArabicScript]
         );
         assert_eq!(
             check_translation(
                 source,
+                Script::Arabic,
                 "Here is the translation: the government said the talks go on.",
                 ASK
             ),
@@ -268,19 +326,28 @@ mod tests {
         assert_eq!(
             check_translation(
                 "قالت الحكومة إن المحادثات ستستمر الأسبوع المقبل. وأضافت أن الوفد سيصل غدا.",
+                Script::Arabic,
                 "The government said the talks would continue next week. Here is the English translation of the Arabic news text: the delegation arrives tomorrow.",
                 ASK
             ),
             vec![Flag::Commentary]
         );
         assert_eq!(
-            check_translation(source, "Talks.", ASK),
+            check_translation(source, Script::Arabic, "Talks.", ASK),
             vec![Flag::LengthRatio]
         );
-        assert_eq!(check_translation(source, "  ", ASK), vec![Flag::Empty]);
+        assert_eq!(
+            check_translation(source, Script::Arabic, "  ", ASK),
+            vec![Flag::Empty]
+        );
         // The demo model's retry for the byline "أ ف ب" (seed 001).
         assert_eq!(
-            check_translation("أ ف ب", "No Arabic, no notes, no introduction.", ASK_STRICT),
+            check_translation(
+                "أ ف ب",
+                Script::Arabic,
+                "No Arabic, no notes, no introduction.",
+                ASK_STRICT
+            ),
             vec![Flag::PromptEcho, Flag::LengthRatio]
         );
     }
