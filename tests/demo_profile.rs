@@ -107,3 +107,54 @@ fn demo_profile_translates_summarizes_and_briefs_deterministically() {
     let brief = fs::read_to_string(dir.path().join("out1/brief.md")).unwrap();
     assert!(brief.contains("bridge"), "{brief}");
 }
+
+/// The demo model reads other languages when told which: a Hebrew and a
+/// Persian article written for the language tests
+/// (`tests/fixtures/languages/articles/`), translated without summaries.
+/// What is asserted is that the English is English and about the article
+/// (a place each one names), and that the record names the language.
+#[test]
+fn demo_profile_translates_hebrew_and_persian_told_the_language() {
+    qwen_coder_model();
+    let dir = empty_workspace();
+    let articles = common::fixtures::root().join("tests/fixtures/languages/articles");
+    for (file, language, script, named) in [
+        (
+            "he_trains.txt",
+            "he",
+            tarjama::text::script::Script::Hebrew,
+            "Tel Aviv",
+        ),
+        (
+            "fa_library.txt",
+            "fa",
+            tarjama::text::script::Script::Arabic,
+            "librar",
+        ),
+    ] {
+        let path = articles.join(file);
+        let output = tarjama_demo(
+            &[
+                "translate",
+                path.to_str().unwrap(),
+                "--json",
+                "--summarizer",
+                "none",
+            ],
+            dir.path(),
+        );
+        assert_success(&output);
+        let record: Record = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(record.source.language.code, language);
+        assert_eq!(record.translators[0].languages, [language]);
+        let english: Vec<&str> = record
+            .paragraphs
+            .iter()
+            .map(|p| p.translation.as_str())
+            .collect();
+        let joined = english.join(" ");
+        assert!(english.iter().all(|p| !p.trim().is_empty()), "{joined}");
+        assert!(!joined.chars().any(|c| script.has_letter(c)), "{joined}");
+        assert!(joined.contains(named), "{file}: {joined}");
+    }
+}
