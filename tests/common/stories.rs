@@ -106,6 +106,7 @@ pub fn reference_record(path: &Path) -> Record {
         max_tokens: usize::MAX,
         count_tokens: &words,
         script: Script::Arabic,
+        language: "ar",
     };
     let prepared = prepare(&article.text, &segmenting);
     assert_eq!(
