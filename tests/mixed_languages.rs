@@ -134,6 +134,28 @@ fn articles_in_other_languages_join_their_arabic_story_and_say_where_names_come_
         .collect();
     assert!(names.contains(&"Egypt"), "{names:?}");
     assert!(french.wording.is_empty() && french.dates.is_empty());
+    // The story's Egypt row lists the French article among its sources but
+    // only Arabic spellings: nothing ties the name to a French word.
+    let imf_story = brief
+        .stories
+        .iter()
+        .find(|s| s.articles.contains(&0))
+        .unwrap();
+    let egypt = imf_story
+        .entities
+        .iter()
+        .find(|r| r.name == "Egypt")
+        .unwrap();
+    let french_index = brief
+        .articles
+        .iter()
+        .position(|a| a.id() == "801_imf-french")
+        .unwrap();
+    assert!(egypt.sources.iter().any(|s| s.article == french_index));
+    assert!(egypt
+        .spellings
+        .iter()
+        .all(|s| !s.is_empty() && !s.chars().any(|c| c.is_ascii_alphabetic())));
 
     let md = render_md::brief(&brief);
     let note = |language: &str| {

@@ -42,9 +42,11 @@ pub fn analyse(record: Record) -> ArticleAnalysis {
             // the names come from the English alone, and nothing else does.
             for sentence in &paragraph.sentences {
                 let (listed, names) = names_in_english(&sentence.translation);
+                // No source spelling: nothing ties the name to a word of
+                // the source (the table lists none for this mention).
                 entities.extend(listed.into_iter().map(|entity| EntityNote {
                     entity,
-                    surface: gazetteer.entities[entity].name.clone(),
+                    surface: String::new(),
                     paragraph: Some(number),
                 }));
                 found.extend(names.into_iter().map(|name| (number, name)));

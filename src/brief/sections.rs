@@ -283,4 +283,4 @@ pub const NO_NAMES: &str = "No name from the gazetteer is mentioned.";
 pub const NO_WORDING: &str = "No term from the wording lexicon occurs in this story.";
 
 /// The brief's closing line: what it was made from.
-pub const COLOPHON: &str = "Made by tarjama from the records in this folder. Names follow the reviewed gazetteer (data/entities.toml), the places list (data/places.toml, from CLDR and GeoNames) where marked, and, marked 'found in the text', the translations' spelling of names no list holds, tied to the Arabic and merged across articles; wording notes follow the reviewed lexicon (data/wording.toml).";
+pub const COLOPHON: &str = "Made by tarjama from the records in this folder. Names follow the reviewed gazetteer (data/entities.toml), the places list (data/places.toml, from CLDR and GeoNames) where marked, and, marked 'found in the text', the translations' spelling of names no list holds, tied to the Arabic and merged across articles; wording notes follow the reviewed lexicon (data/wording.toml). These lists read Arabic only: for an article in another language, names come from its English translation alone, and it has no wording notes.";

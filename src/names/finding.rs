@@ -359,7 +359,7 @@ pub fn find_names(source: &str, translation: &str) -> Vec<FoundName> {
 /// the kind nouns are all Arabic's): the gazetteer's entities whose English
 /// name the translation writes, by index, and every other name the English
 /// reads as one ([`super::english::names`]), tied to nothing. Each found
-/// name's `arabic` is the English as written, and its `key` the head
+/// name's `arabic` is empty (no source word is tied to it), and its `key` the head
 /// word's lower case (no space: merged as a transliterated name is, by its
 /// English, so "Georgieva" here joins "Kristalina Georgieva" found in an
 /// Arabic article). Demonyms and abbreviations are left out, as in
@@ -392,8 +392,8 @@ pub fn names_in_english(translation: &str) -> (Vec<usize>, Vec<FoundName>) {
             }
             let words: Vec<String> = name.text.split(' ').map(str::to_string).collect();
             let candidate = FoundName {
+                arabic: String::new(),
                 english: name.text.clone(),
-                arabic: name.text.clone(),
                 key: head.to_lowercase(),
                 kind: kind_of(&name, &words, name.name_words.len()),
             };
@@ -881,6 +881,7 @@ mod tests {
             .map(|&e| gazetteer.entities[e].name.as_str())
             .collect();
         assert_eq!(listed, ["Sergei Shoigu"]);
+        assert!(found.iter().all(|n| n.arabic.is_empty()));
         let found: Vec<(&str, &str, EntityKind)> = found
             .iter()
             .map(|n| (n.english.as_str(), n.key.as_str(), n.kind))
