@@ -943,6 +943,11 @@ mod tests {
                 "ג'ורג' הגיע."
             ]
         );
+        // Two marks: they would pair up as a quotation around the end.
+        assert_eq!(
+            split_in("דובר צה\"ל הודיע על כך. יו\"ר הכנסת נסע.", "he"),
+            ["דובר צה\"ל הודיע על כך. ", "יו\"ר הכנסת נסע."]
+        );
         // Under the Arabic rules the two word-internal marks pair up.
         assert_eq!(split("דובר צה\"ל הודיע על כך. יו\"ר הכנסת נסע.").len(), 1);
         // The Hebrew marks themselves, and a real quotation.
