@@ -14,8 +14,9 @@
 //! ("Dr.", "г.", "В. В. Путин"), any script's lower case continuing a
 //! sentence, Turkish ordinals ("15. yüzyıl", "2. Dünya Savaşı"), a French
 //! or Russian closing guillemet after a space (`« … . »`), Hebrew gershayim
-//! typed as `"` inside a word (צה"ל), and the zero-width non-joiner that
-//! Persian, Urdu, Pashto and Kurdish write inside words.
+//! typed as `"` inside a word (צה"ל), Urdu's full stop `۔`, and the
+//! zero-width non-joiner that Persian, Urdu, Pashto and Kurdish write
+//! inside words.
 //!
 //! Not here: finding paragraphs (the kept ranges of `clean.rs` are the
 //! paragraphs, one line each), removing debris, or any Unicode normalization
@@ -241,7 +242,7 @@ fn sentence_starts(paragraph: &str, rules: &SentenceRules) -> Vec<usize> {
 
     let mut index = 0;
     while let Some(c) = char_at(index) {
-        if !is_sentence_terminator(c) {
+        if !rules.is_terminator(c) {
             if rules.is_quote_mark(&chars, index) {
                 quotes.feed(c);
             }
@@ -251,7 +252,7 @@ fn sentence_starts(paragraph: &str, rules: &SentenceRules) -> Vec<usize> {
         }
         let run_start = index;
         let mut next = index;
-        while char_at(next).is_some_and(is_sentence_terminator) {
+        while char_at(next).is_some_and(|c| rules.is_terminator(c)) {
             next += 1;
         }
         let run_length = next - run_start;
@@ -340,6 +341,12 @@ fn is_latin_lower_case(c: char) -> bool {
 }
 
 impl SentenceRules {
+    /// A sentence terminator ([`is_sentence_terminator`]); outside Arabic
+    /// also the Arabic full stop `۔` (U+06D4), Urdu's and Sindhi's period.
+    fn is_terminator(&self, c: char) -> bool {
+        is_sentence_terminator(c) || (!self.arabic && c == '\u{06D4}')
+    }
+
     /// A letter that, alone before a dot, is an initial: an ASCII capital
     /// in Arabic text; any capital elsewhere ("Ş.", "В."); and, in Hebrew,
     /// which has no case, any Hebrew letter ("א. ב. יהושע") — a Hebrew
@@ -979,6 +986,16 @@ mod tests {
     }
 
     #[test]
+    fn urdu_full_stop_ends_a_sentence() {
+        assert_eq!(
+            split_in("وزیر اعظم نے کہا۔ اجلاس ختم ہوا؟ جی ہاں", "ur"),
+            ["وزیر اعظم نے کہا۔ ", "اجلاس ختم ہوا؟ ", "جی ہاں"]
+        );
+        // Arabic's rules do not know it (Arabic text does not write it).
+        assert_eq!(split("وزیر اعظم نے کہا۔ اجلاس").len(), 1);
+    }
+
+    #[test]
     fn zwnj_is_kept_inside_words_where_the_language_writes_it() {
         let word = "می\u{200C}خواهم";
         assert_eq!(normalize_for_model_in(word, "fa"), word);
@@ -996,9 +1013,9 @@ mod tests {
 
     #[test]
     fn generated_paragraphs_always_tile_in_every_language() {
-        const PARTS: [&str; 16] = [
+        const PARTS: [&str; 17] = [
             "Dr", "г", "15", "צה", "\"", "'", " ", ".", "«", "»", "Ş", "т.е", "\u{200C}", "a", "؟",
-            "?",
+            "?", "۔",
         ];
         let mut next_random = xorshift(0x9E37_79B9_7F4A_7C15u64);
         for _ in 0..2000 {
@@ -1007,7 +1024,7 @@ mod tests {
                 paragraph.push_str(PARTS[(next_random() % PARTS.len() as u64) as usize]);
             }
             let span = 0..paragraph.len();
-            for language in ["en", "fr", "tr", "ru", "he", "fa"] {
+            for language in ["en", "fr", "tr", "ru", "he", "fa", "ur"] {
                 assert_tiles(
                     &paragraph,
                     &span,
