@@ -3,6 +3,11 @@
 //! its translation gives and its Arabic backs (`ArticleAnalysis`), and the
 //! words and names grouping compares (`ArticleFeatures`).
 //!
+//! Those lists are Arabic's: a paragraph in another language (Persian,
+//! French, English copied through) gets its names from its English
+//! translation alone (`names::finding::names_in_english`), no dates or
+//! wording, and its article a note saying so ([`language_note`]).
+//!
 //! Everything here looks at one article alone, on the normalized Arabic of
 //! each sentence; comparing articles is `group`'s and `build`'s work. What
 //! it is not: a reader of files — it gets a parsed record.
@@ -14,7 +19,8 @@ use super::dating;
 use super::group::{self, ArticleFeatures};
 use super::model::{ArticleAnalysis, EntityNote, WordingNote};
 use super::wording::Lexicon;
-use crate::names::finding::find_names;
+use crate::input::language::{language_name, UNDETERMINED};
+use crate::names::finding::{find_names, names_in_english};
 use crate::names::gazetteer::{Entity, EntityKind, Gazetteer};
 use crate::output::record::Record;
 use crate::text::arabic;
@@ -30,6 +36,23 @@ pub fn analyse(record: Record) -> ArticleAnalysis {
     let mut found = Vec::new();
     for (index, paragraph) in record.paragraphs.iter().enumerate() {
         let number = index + 1;
+        if !reads_arabic_lists(&paragraph.language.code) {
+            // The gazetteer's spellings, the transliteration rules, the
+            // date words and the lexicon are Arabic; in any other language
+            // the names come from the English alone, and nothing else does.
+            for sentence in &paragraph.sentences {
+                let (listed, names) = names_in_english(&sentence.translation);
+                // No source spelling: nothing ties the name to a word of
+                // the source (the table lists none for this mention).
+                entities.extend(listed.into_iter().map(|entity| EntityNote {
+                    entity,
+                    surface: String::new(),
+                    paragraph: Some(number),
+                }));
+                found.extend(names.into_iter().map(|name| (number, name)));
+            }
+            continue;
+        }
         for sentence in &paragraph.sentences {
             if !sentence.copied {
                 found.extend(
@@ -97,6 +120,36 @@ pub fn analyse(record: Record) -> ArticleAnalysis {
     }
 }
 
+/// Whether the Arabic-only lists (gazetteer spellings, transliteration,
+/// dates, wording lexicon) read text in language `code`.
+pub fn reads_arabic_lists(code: &str) -> bool {
+    code == "ar"
+}
+
+/// What the brief says of an article whose source is not (all) Arabic:
+/// which lists it could not use. `None` for an Arabic article.
+pub fn language_note(record: &Record) -> Option<String> {
+    let article_language = &record.source.language.code;
+    let others: BTreeSet<String> = record
+        .paragraphs
+        .iter()
+        .map(|p| p.language.code.clone())
+        .filter(|code| !reads_arabic_lists(code) && code != UNDETERMINED)
+        .collect();
+    if reads_arabic_lists(article_language) && others.is_empty() {
+        return None;
+    }
+    let languages: Vec<String> = others.iter().map(|c| language_name(c)).collect();
+    let subject = if reads_arabic_lists(article_language) {
+        format!("its paragraphs in {}", languages.join(" and "))
+    } else {
+        format!("this article is in {}", language_name(article_language))
+    };
+    Some(format!(
+        "Wording notes, dates and name lists are Arabic-only; {subject}, so names there come from the English translation only and no wording is noted"
+    ))
+}
+
 /// Agencies named in the lines left out as page debris, where credits
 /// often are; other names there are not the article's.
 fn credits_in_removed_lines(record: &Record) -> Vec<EntityNote> {
@@ -125,6 +178,7 @@ pub fn features(article: &ArticleAnalysis, entities: &[Entity]) -> ArticleFeatur
     let source: Vec<&str> = record
         .paragraphs
         .iter()
+        .filter(|p| reads_arabic_lists(&p.language.code))
         .map(|p| p.source.as_str())
         .collect();
     let english: Vec<&str> = record
@@ -134,6 +188,7 @@ pub fn features(article: &ArticleAnalysis, entities: &[Entity]) -> ArticleFeatur
         .collect();
     ArticleFeatures {
         arabic: arabic::content_words(&source.join("\n")),
+        other_language: !reads_arabic_lists(&record.source.language.code),
         english: group::english_words(&english.join("\n")),
         entities: article
             .entities

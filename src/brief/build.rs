@@ -267,7 +267,11 @@ fn entity_rows(
                 sources: Vec::new(),
                 list: entity.list,
             });
-            row.spellings.insert(note.surface.clone());
+            // Names read from the English of an article not in Arabic
+            // have no spelling to show.
+            if !note.surface.is_empty() {
+                row.spellings.insert(note.surface.clone());
+            }
             if !row.sources.iter().any(|s| s.article == index) {
                 row.sources.push(Source {
                     article: index,

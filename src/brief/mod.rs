@@ -7,7 +7,9 @@
 //!   uses in the output folder.
 //! - [`analyse`]: per article, the entities, dates, agencies and loaded
 //!   wording on the normalized Arabic source (with `crate::names`,
-//!   `dates`, `wording`, `dating`, `crate::text::arabic`).
+//!   `dates`, `wording`, `dating`, `crate::text::arabic`); for a source in
+//!   another language, the names its English translation gives, and a
+//!   note saying the other lists are Arabic-only.
 //! - [`build`]: group articles into stories (`group`) and, per story, a
 //!   headline, a merged extractive summary, one bullet per article, the
 //!   entity and date tables and the wording to note, as the plain types of

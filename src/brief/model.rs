@@ -143,7 +143,8 @@ pub struct EntityRow {
     pub name: String,
     pub kind: EntityKind,
     pub role: Option<String>,
-    /// The Arabic spellings seen, as written.
+    /// The Arabic spellings seen, as written (none for a mention read from
+    /// the English of an article not in Arabic).
     pub spellings: BTreeSet<String>,
     /// First mention in each article that names it.
     pub sources: Vec<Source>,

@@ -9,6 +9,7 @@
 //! points at. What it is not: a template engine; all text goes through
 //! [`escape`].
 
+use super::analyse::language_note;
 use super::folder::{self, GENERATOR};
 use super::model::{Anchor, ArticleAnalysis, Brief, DateRow, EntityRow, Source, Story};
 use super::sections::{
@@ -16,6 +17,7 @@ use super::sections::{
     COLOPHON, NO_NAMES, NO_WORDING,
 };
 use super::wording::Lexicon;
+use crate::input::language::language_name;
 use crate::output::labels;
 use crate::output::record::Record;
 use crate::output::OutputFolder;
@@ -48,7 +50,7 @@ h1 { font-size: 1.6rem; margin: .5rem 0; }
 h2 { font-size: 1.3rem; margin: 2rem 0 .5rem; border-top: 2px solid var(--ink); padding-top: .75rem; }
 h3 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 a { color: #0550ae; }
-.meta, .note { color: var(--muted); font-size: .9rem; }
+.meta, .note, .language-note { color: var(--muted); font-size: .9rem; }
 .src { font-size: .85rem; white-space: nowrap; }
 .apart { background: var(--warn); border-left: 4px solid #bc4c00; padding: .5rem .75rem; margin: .75rem 0; }
 [lang="ar"] { font-family: "Noto Naskh Arabic", "Amiri", "Scheherazade New", "Geeza Pro", "Arial", sans-serif;
@@ -196,6 +198,12 @@ fn articles_html(brief: &Brief, lines: &[ArticleLine], out: &mut String) {
             escape(&line.facts)
         ));
         out.push_str("<ul>");
+        if let Some(note) = &line.language_note {
+            out.push_str(&format!(
+                "<li class=\"language-note\">{}.</li>",
+                escape(note)
+            ));
+        }
         if let Some(adds) = line.adds {
             out.push_str(&format!(
                 "<li>Adds: “<bdi>{}</bdi>” {}</li>",
@@ -413,9 +421,13 @@ pub fn article_view(article: &ArticleAnalysis) -> String {
     let script = SourceScript::of(&record.source.language.code);
     let mut body = String::new();
     body.push_str(&format!(
-        "<nav><a href=\"{brief}\">← Brief</a></nav>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">Arabic source beside its English translation, paragraph by paragraph. Source: {}</p>\n</header>\n",
+        "<nav><a href=\"{brief}\">← Brief</a></nav>\n<header>\n<h1>{}</h1>\n<p class=\"meta\">{} source beside its English translation, paragraph by paragraph. Source: {}</p>\n{}</header>\n",
         escape(&record.id),
+        escape(&language_name(&record.source.language.code)),
         escape(&record.source.path),
+        language_note(record)
+            .map(|note| format!("<p class=\"language-note\">{}.</p>\n", escape(&note)))
+            .unwrap_or_default(),
         brief = OutputFolder::brief_page_name(),
     ));
     body.push_str(&summary_section(record));

@@ -101,6 +101,9 @@ fn articles_md(brief: &Brief, lines: &[ArticleLine], out: &mut String) {
             folder::article_href(line.id),
             escape(&line.facts)
         ));
+        if let Some(note) = &line.language_note {
+            out.push_str(&format!("  - *{}.*\n", escape(note)));
+        }
         if let Some(adds) = line.adds {
             out.push_str(&format!(
                 "  - Adds: “{}” ({})\n",

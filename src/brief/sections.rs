@@ -7,9 +7,11 @@
 //! the brief. What it is not: escaping or formatting of links; each
 //! renderer does its own (Markdown or HTML) through [`Markup`].
 
+use super::analyse::language_note;
 use super::dating::DateEstimate;
 use super::model::{Anchor, Brief, DateRow, EntityRow, Quote, Source, Story};
 use super::wording::{Lexicon, LoadedTerm};
+use crate::input::language::language_name;
 
 /// The two things a renderer's markup decides for every claim: how text
 /// is escaped and how a source is linked. The helpers built on them are
@@ -90,8 +92,11 @@ pub enum SummaryText<'a> {
 pub struct ArticleLine<'a> {
     pub article: usize,
     pub id: &'a str,
-    /// Credits, date and wording count, joined by "; ".
+    /// Language, credits, date and wording count, joined by "; ".
     pub facts: String,
+    /// Which Arabic-only lists could not read it, when its source is not
+    /// (all) Arabic (`analyse::language_note`).
+    pub language_note: Option<String>,
     pub adds: Option<&'a Quote>,
     pub only_here: &'a [(String, Source)],
     /// Where the rest of the story sits, when this article is dated apart.
@@ -175,11 +180,15 @@ fn article_lines<'a>(brief: &'a Brief, story: &'a Story) -> Vec<ArticleLine<'a>>
         .map(|bullet| {
             let article = &brief.articles[bullet.article];
             let agencies = &article.agencies;
-            let mut facts = vec![if agencies.is_empty() {
+            let mut facts = vec![format!(
+                "in {}",
+                language_name(&article.record.source.language.code)
+            )];
+            facts.push(if agencies.is_empty() {
                 "no agency credited".to_string()
             } else {
                 format!("credits {}", agencies.join(", "))
-            }];
+            });
             if let Some(estimate) = &article.date_estimate {
                 facts.push(format!("dated {}", estimate.label()));
             }
@@ -190,6 +199,7 @@ fn article_lines<'a>(brief: &'a Brief, story: &'a Story) -> Vec<ArticleLine<'a>>
                 article: bullet.article,
                 id: article.id(),
                 facts: facts.join("; "),
+                language_note: language_note(&article.record),
                 adds: bullet.adds.as_ref(),
                 only_here: &bullet.only_here,
                 apart: bullet.apart_months.map(|m| rest_of_story(story, m)),
@@ -258,7 +268,7 @@ pub fn time_line(brief: &Brief, story: &Story) -> Option<String> {
 /// The sentence under the brief's title.
 pub fn overview(brief: &Brief) -> String {
     format!(
-        "{} stor{} from {} article record(s), built from the records alone (grouping threshold {}). Every claim links to the article view and paragraph it comes from; each article view shows the Arabic beside its English.",
+        "{} stor{} from {} article record(s), built from the records alone (grouping threshold {}). Every claim links to the article view and paragraph it comes from; each article view shows the source beside its English.",
         brief.stories.len(),
         if brief.stories.len() == 1 { "y" } else { "ies" },
         brief.articles.len(),
@@ -273,4 +283,4 @@ pub const NO_NAMES: &str = "No name from the gazetteer is mentioned.";
 pub const NO_WORDING: &str = "No term from the wording lexicon occurs in this story.";
 
 /// The brief's closing line: what it was made from.
-pub const COLOPHON: &str = "Made by tarjama from the records in this folder. Names follow the reviewed gazetteer (data/entities.toml), the places list (data/places.toml, from CLDR and GeoNames) where marked, and, marked 'found in the text', the translations' spelling of names no list holds, tied to the Arabic and merged across articles; wording notes follow the reviewed lexicon (data/wording.toml).";
+pub const COLOPHON: &str = "Made by tarjama from the records in this folder. Names follow the reviewed gazetteer (data/entities.toml), the places list (data/places.toml, from CLDR and GeoNames) where marked, and, marked 'found in the text', the translations' spelling of names no list holds, tied to the Arabic and merged across articles; wording notes follow the reviewed lexicon (data/wording.toml). These lists read Arabic only: for an article in another language, names come from its English translation alone, and it has no wording notes.";

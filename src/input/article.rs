@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use crate::files::sha256_bytes;
 use crate::input::clean::clean;
 use crate::input::read::{decode, is_arabic};
-use crate::input::segment::{normalize_for_model, sentences, split_to_budget};
+use crate::input::segment::{normalize_for_model_in, sentences_in, split_to_budget};
 use crate::output::record::RemovedText;
 use crate::text::script::Script;
 
@@ -124,12 +124,16 @@ pub struct CleanedArticle {
 
 /// How a paragraph is cut for its translator: by sentence or whole, into
 /// pieces of at most `max_tokens` (as `count_tokens` measures the text the
-/// model will see), and which script's letters make a piece worth sending.
+/// model will see), which script's letters make a piece worth sending, and
+/// the paragraph's language, whose sentence rules and spelling the cutting
+/// follows (`segment::sentences_in`, `segment::normalize_for_model_in`).
 pub struct Segmenting<'a> {
     pub by_sentence: bool,
     pub max_tokens: usize,
     pub count_tokens: &'a dyn Fn(&str) -> usize,
     pub script: Script,
+    /// ISO 639 code, as records carry it ("ar", "fa", "en").
+    pub language: &'a str,
 }
 
 /// Cuts debris (the rules are Arabic news sites'; see `clean`).
@@ -157,9 +161,10 @@ pub fn prepare_paragraph(
     para: std::ops::Range<usize>,
     segmenting: &Segmenting,
 ) -> PreparedParagraph {
-    let measure = |s: &str| (segmenting.count_tokens)(&normalize_for_model(s));
+    let language = segmenting.language;
+    let measure = |s: &str| (segmenting.count_tokens)(&normalize_for_model_in(s, language));
     let units = if segmenting.by_sentence {
-        sentences(text, para.clone())
+        sentences_in(text, para.clone(), language)
     } else {
         vec![para.clone()]
     };
@@ -167,7 +172,7 @@ pub fn prepare_paragraph(
         .into_iter()
         .flat_map(|sentence| split_to_budget(text, sentence, segmenting.max_tokens, &measure))
         .map(|span| {
-            let model_text = normalize_for_model(&text[span.clone()]);
+            let model_text = normalize_for_model_in(&text[span.clone()], language);
             PreparedPiece {
                 translate: model_text.chars().any(|c| segmenting.script.has_letter(c)),
                 span,
@@ -201,6 +206,7 @@ mod tests {
             max_tokens,
             count_tokens: count,
             script: Script::Arabic,
+            language: "ar",
         }
     }
 

@@ -68,8 +68,18 @@ enum PhraseMatch {
 }
 
 /// Site chrome that scrapes capture as lines of their own. Spelling variants
-/// (hamza on alef, ta marbuta, tanwin, tatweel, punctuation) are folded away
-/// before comparison, so each entry is written once, the usual way.
+/// (hamza on alef, ta marbuta, tanwin, tatweel, Persian ی and ک, case,
+/// punctuation) are folded away before comparison, so each entry is written
+/// once, the usual way.
+///
+/// Each language's phrases are keyed by their own script, not by the
+/// article's language: a phrase must be the whole line (or its start), so
+/// an Arabic phrase can only match a line in Arabic letters and a French one
+/// a line in French words. That is what keying by language would do, and it
+/// needs no language: cleaning runs before identification, and identifying
+/// the raw text first would let the very debris being cut sway the guess.
+/// Only the WordPress strings and theme labels of each language that are
+/// known word for word are listed; the reason shown in records is "footer".
 const FOOTER_PHRASES: &[(&str, PhraseMatch)] = &[
     // Heading of the WordPress comment form ("Leave a comment"); seed 001.
     ("اترك تعليقاً", PhraseMatch::WholeLine),
@@ -83,6 +93,51 @@ const FOOTER_PHRASES: &[(&str, PhraseMatch)] = &[
     ("زر الذهاب إلى الأعلى", PhraseMatch::WholeLine),
     // Label of the close button of a popup or search overlay; seed 001.
     ("إغلاق", PhraseMatch::WholeLine),
+    // English: WordPress's comment-form heading ("Leave a Reply") and the
+    // themes' wording of it, its e-mail notice, and the usual buttons.
+    ("Leave a Reply", PhraseMatch::WholeLine),
+    ("Leave a comment", PhraseMatch::WholeLine),
+    (
+        "Your email address will not be published",
+        PhraseMatch::LineStart,
+    ),
+    ("Back to top", PhraseMatch::WholeLine),
+    ("Read more", PhraseMatch::WholeLine),
+    ("Share this", PhraseMatch::WholeLine),
+    // French: WordPress's "Laisser un commentaire" and its notice, buttons.
+    ("Laisser un commentaire", PhraseMatch::WholeLine),
+    (
+        "Votre adresse e-mail ne sera pas publiée",
+        PhraseMatch::LineStart,
+    ),
+    ("Retour en haut", PhraseMatch::WholeLine),
+    ("Lire la suite", PhraseMatch::WholeLine),
+    ("Partager", PhraseMatch::WholeLine),
+    // Turkish: "Yorum yap" ("Comment") and WordPress's "Bir yanıt yazın"
+    // ("Leave a Reply"), "Devamını oku" ("Read more"), "Paylaş" ("Share").
+    ("Yorum yap", PhraseMatch::WholeLine),
+    ("Bir yanıt yazın", PhraseMatch::WholeLine),
+    ("Devamını oku", PhraseMatch::WholeLine),
+    ("Paylaş", PhraseMatch::WholeLine),
+    // Russian: "Оставить комментарий" and WordPress's "Добавить
+    // комментарий" ("Leave a Reply"), "Читать далее" ("Read more"),
+    // "Поделиться" ("Share").
+    ("Оставить комментарий", PhraseMatch::WholeLine),
+    ("Добавить комментарий", PhraseMatch::WholeLine),
+    ("Читать далее", PhraseMatch::WholeLine),
+    ("Поделиться", PhraseMatch::WholeLine),
+    // Hebrew: "הוסף תגובה" ("Add a comment"), "קרא עוד" ("Read more"),
+    // "שתף" ("Share").
+    ("הוסף תגובה", PhraseMatch::WholeLine),
+    ("קרא עוד", PhraseMatch::WholeLine),
+    ("שתף", PhraseMatch::WholeLine),
+    // Persian: "نظر دهید" and "ارسال نظر" ("Comment", "Send a comment"),
+    // "ادامه مطلب" ("Read more"), "اشتراک‌گذاری" ("Share"; the ZWNJ folds
+    // to a space, so both spellings match).
+    ("نظر دهید", PhraseMatch::WholeLine),
+    ("ارسال نظر", PhraseMatch::WholeLine),
+    ("ادامه مطلب", PhraseMatch::WholeLine),
+    ("اشتراک‌گذاری", PhraseMatch::WholeLine),
 ];
 
 /// Section names of Arabic news sites. A first line made only of these (with
@@ -355,7 +410,8 @@ fn is_ad_marker_line(content: &str) -> bool {
 
 /// Maps a char to the form used for lexicon comparison: hamza-carrying alefs
 /// to bare alef, hamza on waw/ya to the bare letter, ta marbuta to ha, alef
-/// maqsura to ya, Latin to lower case; harakat, tanwin and tatweel vanish
+/// maqsura and Persian ye to ya, Persian kaf to kaf, other letters to lower
+/// case; harakat, tanwin and tatweel vanish
 /// (`None`). Scraped text spells the same word all these ways («اترك تعليقاً»
 /// and «اترك تعليقا», «الإلكتروني» and «الالكتروني»).
 fn fold_char(c: char) -> Option<char> {
@@ -364,7 +420,8 @@ fn fold_char(c: char) -> Option<char> {
         'ؤ' => Some('و'),
         'ئ' => Some('ي'),
         'ة' => Some('ه'),
-        'ى' => Some('ي'),
+        'ى' | 'ی' => Some('ي'),
+        'ک' => Some('ك'),
         '\u{0640}' | '\u{064B}'..='\u{065F}' | '\u{0670}' => None,
         _ => Some(c.to_lowercase().next().unwrap_or(c)),
     }
@@ -602,6 +659,39 @@ mod tests {
             assert_eq!(cleaned.kept.len(), lines);
             assert_accounts_for_every_byte(text, &cleaned);
         }
+    }
+
+    #[test]
+    fn other_languages_site_chrome_is_cut_as_footer() {
+        let text = "Le ministre est arrivé à Paris.\nLaisser un commentaire\n\
+                    Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués\n\
+                    LEAVE A REPLY\nRead more »\nYorum Yap\nОставить комментарий\n\
+                    הוסף תגובה\nنظر دهيد\nاشتراک گذاری\nBack to top ↑\n";
+        let cleaned = clean(text);
+        let removed: Vec<(usize, RemovalReason)> = cleaned
+            .removals
+            .iter()
+            .map(|removal| (removal.line, removal.reason))
+            .collect();
+        assert_eq!(
+            removed,
+            (2..=11).map(|line| (line, Footer)).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            kept_texts(text, &cleaned),
+            ["Le ministre est arrivé à Paris."]
+        );
+        assert_accounts_for_every_byte(text, &cleaned);
+    }
+
+    #[test]
+    fn other_languages_chrome_words_inside_prose_are_kept() {
+        let text = "Read more about the talks in Vienna.\nIl a refusé de partager les chiffres.\n\
+                    Он решил оставить комментарий без ответа.\nקרא עוד מסמכים לפני הישיבה\n\
+                    ادامه مطلب را فردا می‌خوانیم\nLeave a comment, he said.\n";
+        let cleaned = clean(text);
+        assert!(cleaned.removals.is_empty(), "{:?}", summary(&cleaned));
+        assert_eq!(cleaned.kept.len(), 6);
     }
 
     #[test]

@@ -7,12 +7,25 @@
 //! and its translation, and every piece can be traced back to its bytes.
 //! [`normalize_for_model`] then makes the string one piece is translated as.
 //!
+//! The sentence rules were written for Arabic news and stay exactly as they
+//! were for Arabic ([`sentences`]); [`sentences_in`] and
+//! [`normalize_for_model_in`] take the paragraph's language and add what
+//! other languages need: abbreviations and initials in Latin and Cyrillic
+//! ("Dr.", "г.", "В. В. Путин"), any script's lower case continuing a
+//! sentence, Turkish ordinals ("15. yüzyıl", "2. Dünya Savaşı"), a French
+//! or Russian closing guillemet after a space (`« … . »`), Hebrew gershayim
+//! typed as `"` inside a word (צה"ל), Urdu's full stop `۔`, and the
+//! zero-width non-joiner that Persian, Urdu, Pashto and Kurdish write
+//! inside words.
+//!
 //! Not here: finding paragraphs (the kept ranges of `clean.rs` are the
 //! paragraphs, one line each), removing debris, or any Unicode normalization
 //! beyond invisible characters, tatweel and whitespace — the tokenizer applies
 //! NFKC itself, and doing it here too would only hide what the model sees.
 
 use std::ops::Range;
+
+use crate::text::script::Script;
 
 /// Characters that can end a sentence; runs of them (`...`, `?!`, `؟!`) end
 /// it together.
@@ -61,9 +74,13 @@ impl QuoteState {
 /// Whether the quotes of a paragraph pair up. When they do not, quote state
 /// cannot be trusted anywhere in it (one stray mark would glue the whole rest
 /// of the paragraph into one "quotation"), so quotes are ignored.
-fn quotes_balance(paragraph: &str) -> bool {
+fn quotes_balance(chars: &[(usize, char)], rules: &SentenceRules) -> bool {
     let mut state = QuoteState::default();
-    paragraph.chars().for_each(|c| state.feed(c));
+    for (index, &(_, c)) in chars.iter().enumerate() {
+        if rules.is_quote_mark(chars, index) {
+            state.feed(c);
+        }
+    }
     !state.broken && state.is_outside()
 }
 
@@ -81,42 +98,182 @@ fn quotes_balance(paragraph: &str) -> bool {
 /// that is not a valid span of `text` (out of bounds, reversed, or cutting a
 /// char) is returned whole, since nothing inside it can be read.
 pub fn sentences(text: &str, para: Range<usize>) -> Vec<Range<usize>> {
+    split_sentences(text, para, &SentenceRules::ARABIC)
+}
+
+/// [`sentences`] for a paragraph in `language` (an ISO 639 code as the
+/// records carry it): Arabic's rules for "ar", and for every other language
+/// those rules with the additions of [`SentenceRules::for_language`]. The
+/// same contract: the spans tile `para`.
+pub fn sentences_in(text: &str, para: Range<usize>, language: &str) -> Vec<Range<usize>> {
+    split_sentences(text, para, &SentenceRules::for_language(language))
+}
+
+fn split_sentences(text: &str, para: Range<usize>, rules: &SentenceRules) -> Vec<Range<usize>> {
     let Some(paragraph) = text.get(para.clone()) else {
         return vec![para];
     };
     if paragraph.is_empty() {
         return Vec::new();
     }
-    let starts = sentence_starts(paragraph);
+    let starts = sentence_starts(paragraph, rules);
     tile(para, starts)
 }
 
+/// What a language adds to the Arabic sentence rules. Arabic itself adds
+/// nothing: its rules were tuned on the seeds and stay byte for byte.
+#[derive(Debug, Clone, Copy)]
+struct SentenceRules {
+    /// Arabic's own rules only: Latin initials and Latin lower case, as
+    /// they were written for names and terms quoted in Arabic news.
+    arabic: bool,
+    script: Script,
+    /// Words that a dot after them does not end a sentence at, even before
+    /// a capital: titles and abbreviations standing before a name or a
+    /// number ("Dr. Smith", "г. Москва", "им. Ленина"). Written without the
+    /// final dot, case as written; inner dots kept ("т.е").
+    abbreviations: &'static [&'static str],
+    /// A number of one to three digits followed by a dot is an ordinal
+    /// (Turkish "15. yüzyıl", "2. Dünya Savaşı"), not a sentence end.
+    numeric_ordinals: bool,
+    /// `"` between two letters is gershayim (Hebrew צה"ל, ארה"ב), part of
+    /// the word, not a quotation mark.
+    gershayim_quotes: bool,
+}
+
+/// English titles and the months written short before a day ("Jan. 5").
+const ENGLISH_ABBREVIATIONS: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Mt", "Gen", "Lt", "Col", "Maj", "Capt", "Sgt", "Gov",
+    "Sen", "Rep", "Rev", "Hon", "Jan", "Feb", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    "No", "vs",
+];
+/// French titles ("M. Macron", "Mme.", "Me" for maître), "p. 12", "art. 5".
+const FRENCH_ABBREVIATIONS: &[&str] = &[
+    "M", "MM", "Mme", "Mmes", "Mlle", "Me", "Mgr", "Dr", "Pr", "St", "Ste", "p", "pp", "art", "av",
+    "env", "cf", "vol", "chap",
+];
+/// Turkish titles and ranks ("Prof. Dr.", "Doç.", "Org." for general),
+/// "Hz." and the address words ("Cad.", "Sok.", "Mah.", "No.").
+const TURKISH_ABBREVIATIONS: &[&str] = &[
+    "Dr", "Prof", "Doç", "Yrd", "Av", "Op", "Uzm", "Org", "Korg", "Tümg", "Tuğg", "Alb", "Sn",
+    "Hz", "Cad", "Sok", "Mah", "No",
+];
+/// Russian: "г." (город, год), "им." (имени), street and square words,
+/// "т.е." "т.к." "т.н." "т.ч.", titles. Number words ("млн.", "тыс.") are
+/// left out: lower case follows them mid-sentence, and they can end one.
+const RUSSIAN_ABBREVIATIONS: &[&str] = &[
+    "г",
+    "гг",
+    "им",
+    "ул",
+    "пр",
+    "просп",
+    "пер",
+    "пл",
+    "д",
+    "т.е",
+    "т.к",
+    "т.н",
+    "т.ч",
+    "проф",
+    "акад",
+    "ген",
+    "св",
+    "см",
+    "ср",
+];
+/// Any other Latin-script language: the titles they share.
+const LATIN_ABBREVIATIONS: &[&str] = &["Dr", "Prof", "St"];
+
+impl SentenceRules {
+    const ARABIC: SentenceRules = SentenceRules {
+        arabic: true,
+        script: Script::Arabic,
+        abbreviations: &[],
+        numeric_ordinals: false,
+        gershayim_quotes: false,
+    };
+
+    /// The rules for a language code ("ar", "fa", "fr", "ru", …).
+    fn for_language(code: &str) -> Self {
+        if code == "ar" {
+            return Self::ARABIC;
+        }
+        let script = Script::of_language(code);
+        let abbreviations = match code {
+            "en" => ENGLISH_ABBREVIATIONS,
+            "fr" => FRENCH_ABBREVIATIONS,
+            "tr" => TURKISH_ABBREVIATIONS,
+            "ru" => RUSSIAN_ABBREVIATIONS,
+            _ if script == Script::Latin => LATIN_ABBREVIATIONS,
+            _ => &[],
+        };
+        SentenceRules {
+            arabic: false,
+            script,
+            abbreviations,
+            numeric_ordinals: code == "tr",
+            gershayim_quotes: script == Script::Hebrew,
+        }
+    }
+
+    /// Whether the quotation mark at `chars[index]` takes part in quoting
+    /// (a gershayim `"` inside a Hebrew word does not).
+    fn is_quote_mark(&self, chars: &[(usize, char)], index: usize) -> bool {
+        let letter_at = |i: Option<usize>| {
+            i.and_then(|i| chars.get(i))
+                .is_some_and(|&(_, c)| c.is_alphabetic())
+        };
+        !(self.gershayim_quotes
+            && chars.get(index).is_some_and(|&(_, c)| c == '"')
+            && letter_at(index.checked_sub(1))
+            && letter_at(Some(index + 1)))
+    }
+}
+
 /// Offsets (relative to `paragraph`) where a new sentence starts, ascending.
-fn sentence_starts(paragraph: &str) -> Vec<usize> {
+fn sentence_starts(paragraph: &str, rules: &SentenceRules) -> Vec<usize> {
     let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
     let char_at = |index: usize| chars.get(index).map(|&(_, c)| c);
-    let respect_quotes = quotes_balance(paragraph);
+    let respect_quotes = quotes_balance(&chars, rules);
     let mut quotes = QuoteState::default();
     let mut starts = Vec::new();
     let mut sentence_has_content = false;
 
     let mut index = 0;
     while let Some(c) = char_at(index) {
-        if !is_sentence_terminator(c) {
-            quotes.feed(c);
+        if !rules.is_terminator(c) {
+            if rules.is_quote_mark(&chars, index) {
+                quotes.feed(c);
+            }
             sentence_has_content |= c.is_alphanumeric();
             index += 1;
             continue;
         }
         let run_start = index;
         let mut next = index;
-        while char_at(next).is_some_and(is_sentence_terminator) {
+        while char_at(next).is_some_and(|c| rules.is_terminator(c)) {
             next += 1;
         }
         let run_length = next - run_start;
         while let Some(closer) = char_at(next).filter(|&c| is_closer(c)) {
             quotes.feed(closer);
             next += 1;
+        }
+        // French and Russian set a space before the closing guillemet
+        // ("« Il est parti. » Ensuite"): it still closes this sentence.
+        if !rules.arabic && quotes.guillemet_depth > 0 {
+            let mut probe = next;
+            while char_at(probe).is_some_and(char::is_whitespace) {
+                probe += 1;
+            }
+            if char_at(probe) == Some('»') {
+                next = probe;
+                while let Some(closer) = char_at(next).filter(|&c| is_closer(c)) {
+                    quotes.feed(closer);
+                    next += 1;
+                }
+            }
         }
         let whitespace_start = next;
         while char_at(next).is_some_and(char::is_whitespace) {
@@ -131,10 +288,20 @@ fn sentence_starts(paragraph: &str) -> Vec<usize> {
         // "U.S. officials", "J. Smith": a lone capital and a dot is an initial.
         let is_initial = run_length == 1
             && c == '.'
-            && before.is_some_and(|b| b.is_ascii_uppercase())
-            && !before_that.is_some_and(char::is_alphanumeric);
+            && before.is_some_and(|b| rules.is_initial_letter(b))
+            && !before_that.is_some_and(|b| b.is_alphanumeric() || rules.joins_words(b));
         // "approx. five", "e.g. this": a sentence does not start in lower case.
-        let continues_in_lower_case = following.is_some_and(is_latin_lower_case);
+        let continues_in_lower_case = following.is_some_and(|f| rules.is_lower_case(f));
+        let single_dot = run_length == 1 && c == '.';
+        let is_abbreviation = single_dot
+            && !rules.abbreviations.is_empty()
+            && rules
+                .abbreviations
+                .contains(&word_before(paragraph, &chars, run_start));
+        let is_ordinal = single_dot
+            && rules.numeric_ordinals
+            && is_short_number_before(&chars, run_start)
+            && following.is_some_and(char::is_alphabetic);
 
         let ends_sentence = following.is_some()
             && next > whitespace_start
@@ -142,7 +309,9 @@ fn sentence_starts(paragraph: &str) -> Vec<usize> {
             && (!respect_quotes || quotes.is_outside())
             && !is_elision
             && !is_initial
-            && !continues_in_lower_case;
+            && !continues_in_lower_case
+            && !is_abbreviation
+            && !is_ordinal;
         if let Some(&(offset, _)) = chars.get(next).filter(|_| ends_sentence) {
             starts.push(offset);
             sentence_has_content = false;
@@ -169,6 +338,74 @@ fn is_latin_lower_case(c: char) -> bool {
     // Basic Latin through Latin Extended-B: the scripts of names and terms
     // quoted in Arabic news; other scripts' lower case says nothing here.
     c.is_lowercase() && c <= '\u{024F}'
+}
+
+impl SentenceRules {
+    /// A sentence terminator ([`is_sentence_terminator`]); outside Arabic
+    /// also the Arabic full stop `۔` (U+06D4), Urdu's and Sindhi's period.
+    fn is_terminator(&self, c: char) -> bool {
+        is_sentence_terminator(c) || (!self.arabic && c == '\u{06D4}')
+    }
+
+    /// A letter that, alone before a dot, is an initial: an ASCII capital
+    /// in Arabic text; any capital elsewhere ("Ş.", "В."); and, in Hebrew,
+    /// which has no case, any Hebrew letter ("א. ב. יהושע") — a Hebrew
+    /// word of one letter does not stand alone, its prefixes join the next.
+    fn is_initial_letter(&self, c: char) -> bool {
+        if self.arabic {
+            return c.is_ascii_uppercase();
+        }
+        c.is_uppercase() || (self.script == Script::Hebrew && self.script.has_letter(c))
+    }
+
+    /// Marks that sit inside a word outside Arabic (gershayim and geresh,
+    /// typed or not, and the apostrophe: "ארה\"ב", "ג'ורג'", "O'Neill"), so
+    /// the letter after one is no lone initial.
+    fn joins_words(&self, c: char) -> bool {
+        !self.arabic && matches!(c, '"' | '\'' | '’' | '\u{05F3}' | '\u{05F4}')
+    }
+
+    /// Lower case that continues a sentence: Latin in Arabic text (see
+    /// [`is_latin_lower_case`]); any script's in a cased language ("т.е.
+    /// это").
+    fn is_lower_case(&self, c: char) -> bool {
+        if self.arabic {
+            is_latin_lower_case(c)
+        } else {
+            c.is_lowercase()
+        }
+    }
+}
+
+/// The word ending right before `chars[end]`: letters, with dots inside it
+/// ("т.е" before the final dot of "т.е."), as a slice of `paragraph`.
+fn word_before<'p>(paragraph: &'p str, chars: &[(usize, char)], end: usize) -> &'p str {
+    let mut start = end;
+    while start > 0 {
+        let c = chars[start - 1].1;
+        let inner_dot = c == '.' && start >= 2 && chars[start - 2].1.is_alphabetic();
+        if c.is_alphabetic() || inner_dot {
+            start -= 1;
+        } else {
+            break;
+        }
+    }
+    let from = chars.get(start).map_or(paragraph.len(), |&(o, _)| o);
+    let to = chars.get(end).map_or(paragraph.len(), |&(o, _)| o);
+    &paragraph[from..to]
+}
+
+/// Whether one to three ASCII digits, standing as a word of their own,
+/// end right before `chars[end]` ("15" in "15. yüzyıl"; not "2016", not
+/// "3.15" or "1,5").
+fn is_short_number_before(chars: &[(usize, char)], end: usize) -> bool {
+    let mut start = end;
+    while start > 0 && chars[start - 1].1.is_ascii_digit() {
+        start -= 1;
+    }
+    let digits = end - start;
+    let stands_alone = start == 0 || chars[start - 1].1.is_whitespace();
+    (1..=3).contains(&digits) && stands_alone
 }
 
 /// Cuts `span` at the given offsets (relative to `span.start`), ignoring any
@@ -403,6 +640,8 @@ fn pack_pieces(
     chunks
 }
 
+const ZERO_WIDTH_NON_JOINER: char = '\u{200C}';
+
 /// Whether `c` is invisible formatting that only disturbs a tokenizer:
 /// zero-width spaces and joiners, directional marks and embeddings, the
 /// byte order mark used as a zero-width no-break space, and the Arabic
@@ -423,9 +662,36 @@ fn is_invisible_format(c: char) -> bool {
 /// removed, every whitespace run (spaces, NBSP, tabs, newlines, …) made one
 /// space, and the ends trimmed. Nothing else changes.
 pub fn normalize_for_model(s: &str) -> String {
+    normalize(s, false)
+}
+
+/// [`normalize_for_model`] for text in `language`. Persian, Urdu, Pashto
+/// and Kurdish write the zero-width non-joiner (U+200C) inside words as
+/// part of their spelling («می‌خواهم», "I want": without it the prefix
+/// joins the verb and the word is misspelled), so there it is kept between
+/// two letters; anywhere else, and in Arabic, it is dropped like the rest.
+pub fn normalize_for_model_in(s: &str, language: &str) -> String {
+    let writes_zwnj = language != "ar" && Script::of_language(language) == Script::Arabic;
+    normalize(s, writes_zwnj)
+}
+
+fn normalize(s: &str, keep_zwnj_in_words: bool) -> String {
     let mut normalized = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if keep_zwnj_in_words
+            && c == ZERO_WIDTH_NON_JOINER
+            && !pending_space
+            && normalized
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphabetic)
+            && chars.peek().is_some_and(|n| n.is_alphabetic())
+        {
+            normalized.push(c);
+            continue;
+        }
         if is_invisible_format(c) || c == '\u{0640}' {
             // Dropped without ending a whitespace run, so "a \u{200B} b"
             // still becomes "a b".
@@ -578,6 +844,194 @@ mod tests {
                 "Done"
             ]
         );
+    }
+
+    /// Splits a whole string by `language`'s rules.
+    fn split_in<'a>(text: &'a str, language: &str) -> Vec<&'a str> {
+        let spans = sentences_in(text, 0..text.len(), language);
+        assert_tiles(text, &(0..text.len()), &spans);
+        spans.into_iter().map(|span| &text[span]).collect()
+    }
+
+    #[test]
+    fn arabic_rules_are_the_arabic_language_rules() {
+        for (text, para) in seed_paragraphs() {
+            assert_eq!(
+                sentences_in(text, para.clone(), "ar"),
+                sentences(text, para)
+            );
+        }
+    }
+
+    #[test]
+    fn french_titles_initials_decimals_and_spaced_guillemets() {
+        assert_eq!(
+            split_in(
+                "M. Dupont a reçu le Dr. Martin et J. K. Rowling. La hausse atteint 4,6 %. \
+                 « Nous partirons. » Ensuite, rien… Puis la fin.",
+                "fr"
+            ),
+            [
+                "M. Dupont a reçu le Dr. Martin et J. K. Rowling. ",
+                "La hausse atteint 4,6 %. ",
+                "« Nous partirons. » ",
+                "Ensuite, rien… ",
+                "Puis la fin."
+            ]
+        );
+        // Arabic's rules split after "Dr." (a title they do not list).
+        assert_eq!(split("Le Dr. Martin. Fin").len(), 3);
+    }
+
+    #[test]
+    fn english_titles_and_short_months() {
+        assert_eq!(
+            split_in(
+                "Mr. Smith met Gen. Brown in St. Louis on Jan. 5. They left... Then it rained.",
+                "en"
+            ),
+            [
+                "Mr. Smith met Gen. Brown in St. Louis on Jan. 5. ",
+                "They left... ",
+                "Then it rained."
+            ]
+        );
+    }
+
+    #[test]
+    fn turkish_ordinals_titles_and_dotted_capitals() {
+        assert_eq!(
+            split_in(
+                "Bina 15. yüzyılda yapıldı. 2. Dünya Savaşı sırasında Prof. Dr. Ayşe Kaya \
+                 ve Ş. Demir oradaydı. Oran 4,6 oldu. Yıl 2016. Sonra bitti.",
+                "tr"
+            ),
+            [
+                "Bina 15. yüzyılda yapıldı. ",
+                "2. Dünya Savaşı sırasında Prof. Dr. Ayşe Kaya ve Ş. Demir oradaydı. ",
+                "Oran 4,6 oldu. ",
+                "Yıl 2016. ",
+                "Sonra bitti."
+            ]
+        );
+    }
+
+    #[test]
+    fn russian_abbreviations_initials_and_lower_case() {
+        assert_eq!(
+            split_in(
+                "В. В. Путин прибыл в г. Москва на завод им. Ленина, т.е. в центр. \
+                 Он уехал. «Всё кончено. » Затем тишина.",
+                "ru"
+            ),
+            [
+                "В. В. Путин прибыл в г. Москва на завод им. Ленина, т.е. в центр. ",
+                "Он уехал. ",
+                "«Всё кончено. » ",
+                "Затем тишина."
+            ]
+        );
+        // Lower-case Cyrillic continues a sentence: "т. е. это".
+        assert_eq!(split_in("Итак, т. е. это одно.", "ru").len(), 1);
+    }
+
+    #[test]
+    fn hebrew_gershayim_and_geresh_stay_inside_words() {
+        // ASCII " as gershayim: two of them would otherwise make a
+        // "quotation" that holds the sentence end between them.
+        assert_eq!(
+            split_in(
+                "דובר צה\"ל הודיע על כך. יו\"ר הכנסת נסע לארה\"ב. ג'ורג' הגיע.",
+                "he"
+            ),
+            [
+                "דובר צה\"ל הודיע על כך. ",
+                "יו\"ר הכנסת נסע לארה\"ב. ",
+                "ג'ורג' הגיע."
+            ]
+        );
+        // Two marks: they would pair up as a quotation around the end.
+        assert_eq!(
+            split_in("דובר צה\"ל הודיע על כך. יו\"ר הכנסת נסע.", "he"),
+            ["דובר צה\"ל הודיע על כך. ", "יו\"ר הכנסת נסע."]
+        );
+        // Under the Arabic rules the two word-internal marks pair up.
+        assert_eq!(split("דובר צה\"ל הודיע על כך. יו\"ר הכנסת נסע.").len(), 1);
+        // The Hebrew marks themselves, and a real quotation.
+        assert_eq!(
+            split_in(
+                "רמטכ״ל צה״ל ביקר. ש׳ אמר \"לא. כן\" ויצא. א. ב. יהושע כתב.",
+                "he"
+            ),
+            [
+                "רמטכ״ל צה״ל ביקר. ",
+                "ש׳ אמר \"לא. כן\" ויצא. ",
+                "א. ב. יהושע כתב."
+            ]
+        );
+    }
+
+    #[test]
+    fn persian_punctuation_digits_and_zwnj() {
+        let text = "آیا او می\u{200C}آید؟ بله، در سال ۱۴۰۲ آمد؛ نرخ ۳.۵ درصد شد. سپس رفت";
+        assert_eq!(
+            split_in(text, "fa"),
+            [
+                "آیا او می\u{200C}آید؟ ",
+                "بله، در سال ۱۴۰۲ آمد؛ ",
+                "نرخ ۳.۵ درصد شد. ",
+                "سپس رفت"
+            ]
+        );
+    }
+
+    #[test]
+    fn urdu_full_stop_ends_a_sentence() {
+        assert_eq!(
+            split_in("وزیر اعظم نے کہا۔ اجلاس ختم ہوا؟ جی ہاں", "ur"),
+            ["وزیر اعظم نے کہا۔ ", "اجلاس ختم ہوا؟ ", "جی ہاں"]
+        );
+        // Arabic's rules do not know it (Arabic text does not write it).
+        assert_eq!(split("وزیر اعظم نے کہا۔ اجلاس").len(), 1);
+    }
+
+    #[test]
+    fn zwnj_is_kept_inside_words_where_the_language_writes_it() {
+        let word = "می\u{200C}خواهم";
+        assert_eq!(normalize_for_model_in(word, "fa"), word);
+        assert_eq!(normalize_for_model_in(word, "ur"), word);
+        // Arabic, and any language not written in the Arabic script, drop it.
+        assert_eq!(normalize_for_model_in(word, "ar"), "میخواهم");
+        assert_eq!(normalize_for_model(word), "میخواهم");
+        assert_eq!(normalize_for_model_in("a\u{200C}b", "fr"), "ab");
+        // Outside a word it is still dropped, and other invisibles too.
+        assert_eq!(
+            normalize_for_model_in("\u{200C}من \u{200C}\u{200F}تو\u{200C}", "fa"),
+            "من تو"
+        );
+    }
+
+    #[test]
+    fn generated_paragraphs_always_tile_in_every_language() {
+        const PARTS: [&str; 17] = [
+            "Dr", "г", "15", "צה", "\"", "'", " ", ".", "«", "»", "Ş", "т.е", "\u{200C}", "a", "؟",
+            "?", "۔",
+        ];
+        let mut next_random = xorshift(0x9E37_79B9_7F4A_7C15u64);
+        for _ in 0..2000 {
+            let mut paragraph = String::new();
+            for _ in 0..next_random() % 30 {
+                paragraph.push_str(PARTS[(next_random() % PARTS.len() as u64) as usize]);
+            }
+            let span = 0..paragraph.len();
+            for language in ["en", "fr", "tr", "ru", "he", "fa", "ur"] {
+                assert_tiles(
+                    &paragraph,
+                    &span,
+                    &sentences_in(&paragraph, span.clone(), language),
+                );
+            }
+        }
     }
 
     #[test]

@@ -354,6 +354,79 @@ pub fn find_names(source: &str, translation: &str) -> Vec<FoundName> {
     found
 }
 
+/// The names in one sentence's English when its source is in a language
+/// no list of tarjama reads (the gazetteer, the transliteration rules and
+/// the kind nouns are all Arabic's): the gazetteer's entities whose English
+/// name the translation writes, by index, and every other name the English
+/// reads as one ([`super::english::names`]), tied to nothing. Each found
+/// name's `arabic` is empty (no source word is tied to it), and its `key` the head
+/// word's lower case (no space: merged as a transliterated name is, by its
+/// English, so "Georgieva" here joins "Kristalina Georgieva" found in an
+/// Arabic article). Demonyms and abbreviations are left out, as in
+/// [`find_names`].
+pub fn names_in_english(translation: &str) -> (Vec<usize>, Vec<FoundName>) {
+    let mut listed = Vec::new();
+    let mut found: Vec<FoundName> = Vec::new();
+    for run in runs(translation).iter().flat_map(split_after_names) {
+        for segment in segments(&run) {
+            // The whole segment first ("International Monetary Fund" has no
+            // name word of its own), then the name in it ("Sergei Shoigu"
+            // in "Russian Defence Minister Sergei Shoigu").
+            let name = name_in(&segment);
+            let entity = gazetteer_entity(&segment.words.join(" "))
+                .or_else(|| name.as_ref().and_then(|n| gazetteer_entity(&n.text)));
+            if let Some(entity) = entity {
+                if !listed.contains(&entity) {
+                    listed.push(entity);
+                }
+                continue;
+            }
+            let Some(name) = name else {
+                continue;
+            };
+            let Some(head) = name.name_words.last() else {
+                continue;
+            };
+            if is_demonym(&name.text) || is_abbreviation(head) {
+                continue;
+            }
+            let words: Vec<String> = name.text.split(' ').map(str::to_string).collect();
+            let candidate = FoundName {
+                arabic: String::new(),
+                english: name.text.clone(),
+                key: head.to_lowercase(),
+                kind: kind_of(&name, &words, name.name_words.len()),
+            };
+            if !found.contains(&candidate) {
+                found.push(candidate);
+            }
+        }
+    }
+    (listed, found)
+}
+
+/// The gazetteer entity whose English name is `english` (any case, with or
+/// without a leading "the", hyphens as spaces).
+fn gazetteer_entity(english: &str) -> Option<usize> {
+    static BY_NAME: std::sync::OnceLock<std::collections::BTreeMap<String, usize>> =
+        std::sync::OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut by_name = std::collections::BTreeMap::new();
+        for (index, entity) in Gazetteer::builtin().entities.iter().enumerate() {
+            // Runs keep a hyphenated name's parts apart ("Jean Yves").
+            let name = entity.name.to_lowercase().replace('-', " ");
+            let bare = name.strip_prefix("the ").map(str::to_string);
+            for key in std::iter::once(name).chain(bare) {
+                by_name.entry(key).or_insert(index);
+            }
+        }
+        by_name
+    });
+    let lower = english.to_lowercase().replace('-', " ");
+    let bare = lower.strip_prefix("the ").unwrap_or(&lower);
+    by_name.get(bare).copied()
+}
+
 /// A run cut at each "and" that follows a name word: "Hezbollah and Amal
 /// Movement" names two, while "King Salman Humanitarian Aid and Relief
 /// Centre" is one institution ("Aid" is an ordinary word).
@@ -796,6 +869,29 @@ fn institution(run: &Run, sentence: &Sentence) -> Option<FoundName> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_in_english_alone_use_the_gazetteer_by_its_english() {
+        let (listed, found) = names_in_english(
+            "Russian Defence Minister Sergei Shoigu met Kristalina Georgieva, who said the French team agreed.",
+        );
+        let gazetteer = Gazetteer::builtin();
+        let listed: Vec<&str> = listed
+            .iter()
+            .map(|&e| gazetteer.entities[e].name.as_str())
+            .collect();
+        assert_eq!(listed, ["Sergei Shoigu"]);
+        assert!(found.iter().all(|n| n.arabic.is_empty()));
+        let found: Vec<(&str, &str, EntityKind)> = found
+            .iter()
+            .map(|n| (n.english.as_str(), n.key.as_str(), n.kind))
+            .collect();
+        // "French" is a demonym, not a name.
+        assert_eq!(
+            found,
+            [("Kristalina Georgieva", "georgieva", EntityKind::Person)]
+        );
+    }
 
     fn found(source: &str, translation: &str) -> Vec<(String, String, EntityKind)> {
         find_names(source, translation)

@@ -109,6 +109,7 @@ fn plan_article(article: &SourceArticle, pipeline: &Pipeline) -> Result<ArticleP
                     max_tokens: translator.max_source_tokens(),
                     count_tokens: &count,
                     script: Script::of_language(&para_language.code),
+                    language: &para_language.code,
                 };
                 prepare_paragraph(text, span.clone(), &segmenting)
             }
@@ -136,6 +137,8 @@ fn copied_paragraph(text: &str, span: std::ops::Range<usize>) -> PreparedParagra
         max_tokens: usize::MAX,
         count_tokens: &words,
         script: Script::Latin,
+        // Copied text is English, or has no letters for any rule to see.
+        language: "en",
     };
     let mut prepared = prepare_paragraph(text, span, &segmenting);
     for piece in &mut prepared.pieces {

@@ -106,6 +106,7 @@ pub fn reference_record(path: &Path) -> Record {
         max_tokens: usize::MAX,
         count_tokens: &words,
         script: Script::Arabic,
+        language: "ar",
     };
     let prepared = prepare(&article.text, &segmenting);
     assert_eq!(
@@ -231,4 +232,55 @@ pub fn record_with_english(id: &str, english: &[&str]) -> Record {
         .collect();
     record.totals = totals(&record.paragraphs);
     record.seal().unwrap()
+}
+
+/// A sealed record of an article written in `language` (not Arabic), as a
+/// run that routed it to a model for that language would write it: one
+/// paragraph per `(source, english)` pair, each one sentence, every
+/// paragraph in `language` ("en": copied as it is, the English being the
+/// source), an extractive summary of the English. The rest (path, hashes)
+/// is the first story article's, which the brief does not read.
+pub fn record_in_language(id: &str, language: &str, paragraphs: &[(&str, &str)]) -> Record {
+    let mut record = reference_record(&article_paths()[0]);
+    let copied = language == "en";
+    record.id = id.to_string();
+    record.removed.clear();
+    record.source.language = IdentifiedLanguage::given(language);
+    record.translators[0].languages = vec![language.to_string()];
+    record.paragraphs = paragraphs
+        .iter()
+        .map(|&(source, english)| ParagraphRecord {
+            span: [0, 0],
+            source: source.to_string(),
+            language: IdentifiedLanguage::given(language),
+            model: (!copied).then(|| "reference".to_string()),
+            translation: english.to_string(),
+            sentences: vec![SentenceRecord {
+                span: [0, 0],
+                source: source.to_string(),
+                translation: english.to_string(),
+                source_tokens: source.split_whitespace().count(),
+                target_tokens: english.split_whitespace().count(),
+                copied,
+                flags: Vec::new(),
+                names_not_in_source: Vec::new(),
+            }],
+        })
+        .collect();
+    let english: Vec<&str> = paragraphs.iter().map(|&(_, english)| english).collect();
+    record.summary = Summarizer::Extractive(SummaryLimits::default())
+        .summarize(&english, &english)
+        .unwrap();
+    record.totals = totals(&record.paragraphs);
+    record.seal().unwrap()
+}
+
+/// The English of story article `name` (a file of `english/`), by paragraph.
+pub fn reference_english(name: &str) -> Vec<String> {
+    let path = corpus_dir().join("english").join(name);
+    fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
