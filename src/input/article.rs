@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 
 use crate::files::sha256_bytes;
 use crate::input::clean::clean;
-use crate::input::read::{decode, is_arabic};
+use crate::input::read::decode;
 use crate::input::segment::{normalize_for_model_in, sentences_in, split_to_budget};
 use crate::output::record::RemovedText;
 use crate::text::script::Script;
@@ -83,10 +83,6 @@ impl SourceArticle {
             text: decoded.text,
         })
     }
-
-    pub fn is_arabic(&self) -> bool {
-        is_arabic(&self.text)
-    }
 }
 
 /// A unit the model translates: a sentence, or a clause of a long one.
@@ -124,14 +120,14 @@ pub struct CleanedArticle {
 
 /// How a paragraph is cut for its translator: by sentence or whole, into
 /// pieces of at most `max_tokens` (as `count_tokens` measures the text the
-/// model will see), which script's letters make a piece worth sending, and
-/// the paragraph's language, whose sentence rules and spelling the cutting
-/// follows (`segment::sentences_in`, `segment::normalize_for_model_in`).
+/// model will see), and the paragraph's language, whose sentence rules and
+/// spelling the cutting follows (`segment::sentences_in`,
+/// `segment::normalize_for_model_in`) and whose script's letters make a
+/// piece worth sending.
 pub struct Segmenting<'a> {
     pub by_sentence: bool,
     pub max_tokens: usize,
     pub count_tokens: &'a dyn Fn(&str) -> usize,
-    pub script: Script,
     /// ISO 639 code, as records carry it ("ar", "fa", "en").
     pub language: &'a str,
 }
@@ -162,6 +158,7 @@ pub fn prepare_paragraph(
     segmenting: &Segmenting,
 ) -> PreparedParagraph {
     let language = segmenting.language;
+    let script = Script::of_language(language);
     let measure = |s: &str| (segmenting.count_tokens)(&normalize_for_model_in(s, language));
     let units = if segmenting.by_sentence {
         sentences_in(text, para.clone(), language)
@@ -174,7 +171,7 @@ pub fn prepare_paragraph(
         .map(|span| {
             let model_text = normalize_for_model_in(&text[span.clone()], language);
             PreparedPiece {
-                translate: model_text.chars().any(|c| segmenting.script.has_letter(c)),
+                translate: model_text.chars().any(|c| script.has_letter(c)),
                 span,
                 model_text,
             }
@@ -205,7 +202,6 @@ mod tests {
             by_sentence: true,
             max_tokens,
             count_tokens: count,
-            script: Script::Arabic,
             language: "ar",
         }
     }

@@ -26,7 +26,6 @@ use crate::output::record::{
     RECORD_FORMAT, VERSION,
 };
 use crate::pipeline::Pipeline;
-use crate::text::script::Script;
 use crate::translate::translation::Translation;
 use crate::translate::Translator;
 
@@ -108,7 +107,6 @@ fn plan_article(article: &SourceArticle, pipeline: &Pipeline) -> Result<ArticleP
                     by_sentence: translator.by_sentence(),
                     max_tokens: translator.max_source_tokens(),
                     count_tokens: &count,
-                    script: Script::of_language(&para_language.code),
                     language: &para_language.code,
                 };
                 prepare_paragraph(text, span.clone(), &segmenting)
@@ -136,7 +134,6 @@ fn copied_paragraph(text: &str, span: std::ops::Range<usize>) -> PreparedParagra
         by_sentence: true,
         max_tokens: usize::MAX,
         count_tokens: &words,
-        script: Script::Latin,
         // Copied text is English, or has no letters for any rule to see.
         language: "en",
     };

@@ -26,7 +26,6 @@ use tarjama::output::record::{
 };
 use tarjama::pipeline::process::{check_names, source_info, totals};
 use tarjama::summarize::{Summarizer, SummaryLimits};
-use tarjama::text::script::Script;
 
 pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stories")
@@ -105,7 +104,6 @@ pub fn reference_record(path: &Path) -> Record {
         by_sentence: true,
         max_tokens: usize::MAX,
         count_tokens: &words,
-        script: Script::Arabic,
         language: "ar",
     };
     let prepared = prepare(&article.text, &segmenting);
