@@ -172,6 +172,19 @@ fn every_hostile_input_gets_a_record_or_one_clear_line() {
                     .unwrap_or_else(|e| panic!("{name}: no record ({e:#}); {stderr}"));
                 assert!(record.is_intact());
                 assert_eq!(&record.source.language.code, language, "{name}");
+                // Paragraphs name their model as the record's translators do.
+                let names: Vec<&str> = record
+                    .translators
+                    .iter()
+                    .map(|t| t.model.name.as_str())
+                    .collect();
+                assert!(
+                    record
+                        .paragraphs
+                        .iter()
+                        .all(|p| p.model.as_deref().is_none_or(|m| names.contains(&m))),
+                    "{name}"
+                );
             }
             Err(reason) => {
                 let line = failures

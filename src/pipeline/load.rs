@@ -74,7 +74,7 @@ pub fn load_pipeline(settings: &PipelineSettings) -> Loaded<Pipeline> {
             // A checkpoint folder and no summary model: the catalog is not read.
             let translator = load_marian_dir(dir, settings)?;
             return Ok(Pipeline {
-                routes: Routes::single(&dir.display().to_string(), translator),
+                routes: Routes::single(translator),
                 summarizer,
                 source_language,
             });
@@ -98,7 +98,7 @@ pub fn load_pipeline(settings: &PipelineSettings) -> Loaded<Pipeline> {
         SummaryPlan::FromModel { name, limits } => loader.summarizer(name, limits)?,
     };
     let routes = match &settings.model_dir {
-        Some(dir) => Routes::single(&dir.display().to_string(), load_marian_dir(dir, settings)?),
+        Some(dir) => Routes::single(load_marian_dir(dir, settings)?),
         None => {
             let primary = loader.translator(&profile.translator)?;
             let table = if profile.routes.is_empty() {

@@ -56,12 +56,14 @@ impl Routes {
         }
     }
 
-    /// Every language but English to one translator (`--model-dir`, tests).
-    pub fn single(name: &str, translator: Translator) -> Self {
+    /// Every language but English to one translator (`--model-dir`), by
+    /// the name its fingerprint gives it, as records name models.
+    pub fn single(translator: Translator) -> Self {
+        let name = translator.fingerprint().name.clone();
         let table = BTreeMap::from([(EVERY_OTHER_LANGUAGE.to_string(), name.to_string())]);
         let loader: TranslatorLoader =
             Box::new(|name: &str| Err(anyhow!("no model {name} outside the one given")));
-        Self::new(table, (name.to_string(), translator), loader)
+        Self::new(table, (name, translator), loader)
     }
 
     /// The model name `language` goes to, if any.
