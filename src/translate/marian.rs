@@ -95,20 +95,8 @@ impl MarianTranslator {
     }
 
     pub fn settings(&self) -> DecodingSettings {
-        DecodingSettings {
-            strategy: if self.search.beams > 1 {
-                "beam"
-            } else {
-                "greedy"
-            }
-            .to_string(),
-            beams: self.search.beams,
-            max_length: self.search.max_length,
-            length_penalty: self.search.length_penalty,
-            renormalize_logits: self.search.renormalize_logits,
-            max_source_tokens: self.max_source_tokens,
-            precision: self.precision.name().to_string(),
-        }
+        self.search
+            .decoding(self.max_source_tokens, self.precision.name().to_string())
     }
 
     pub fn max_source_tokens(&self) -> usize {
@@ -141,32 +129,12 @@ impl MarianTranslator {
             .iter()
             .map(|s| self.tokenizer.encode(s))
             .collect::<Result<_>>()?;
-        let mut results: Vec<Option<Translation>> = vec![None; sentences.len()];
-        let mut order: Vec<usize> = (0..sentences.len()).collect();
-        // Length-sorted (ties by input order, so batches do not depend on
-        // anything but the input).
-        order.sort_by_key(|&i| (encoded[i].len(), i));
-        for batch in batches(&order, |i| encoded[i].len()) {
-            let rows: Vec<&[u32]> = batch.iter().map(|&i| encoded[i].as_slice()).collect();
-            let outputs = self.generate_ids(&rows)?;
-            for (&i, output) in batch.iter().zip(outputs) {
-                let generated = output
-                    .iter()
-                    .skip(1)
-                    .filter(|&&t| t != self.ids.eos)
-                    .count();
-                results[i] = Some(Translation {
-                    text: self.tokenizer.decode(&output),
-                    source_tokens: encoded[i].len(),
-                    target_tokens: generated,
-                    flags: Vec::new(),
-                });
-            }
-        }
-        Ok(results
-            .into_iter()
-            .map(|r| r.expect("every sentence is in one batch"))
-            .collect())
+        translate_in_batches(
+            &encoded,
+            self.ids.eos,
+            |rows| self.generate_ids(rows),
+            |ids| self.tokenizer.decode(ids),
+        )
     }
 
     /// Runs the model on token-id rows (each ending in `</s>`), padded into
@@ -305,6 +273,40 @@ pub fn pad_rows(rows: &[&[u32]], pad: u32, device: &Device) -> Result<(Tensor, T
         Tensor::from_vec(ids, (rows.len(), width), device)?,
         Tensor::from_vec(mask, (rows.len(), width), device)?,
     ))
+}
+
+/// Translates encoded sentences (token ids, `</s>` included) with
+/// `generate_ids`, in length-sorted batches ([`batches`]; ties by input
+/// order, so batches depend on nothing but the input), and gives the
+/// translations back in input order. The one batching loop of both
+/// encoder-decoders (opus-mt and MADLAD).
+pub(super) fn translate_in_batches(
+    encoded: &[Vec<u32>],
+    eos: u32,
+    generate_ids: impl Fn(&[&[u32]]) -> Result<Vec<Vec<u32>>>,
+    decode: impl Fn(&[u32]) -> String,
+) -> Result<Vec<Translation>> {
+    let mut results: Vec<Option<Translation>> = vec![None; encoded.len()];
+    let mut order: Vec<usize> = (0..encoded.len()).collect();
+    order.sort_by_key(|&i| (encoded[i].len(), i));
+    for batch in batches(&order, |i| encoded[i].len()) {
+        let rows: Vec<&[u32]> = batch.iter().map(|&i| encoded[i].as_slice()).collect();
+        let outputs = generate_ids(&rows)?;
+        for (&i, output) in batch.iter().zip(outputs) {
+            // The decoder start token is not generated; neither is `</s>`.
+            let generated = output.iter().skip(1).filter(|&&t| t != eos).count();
+            results[i] = Some(Translation {
+                text: decode(&output),
+                source_tokens: encoded[i].len(),
+                target_tokens: generated,
+                flags: Vec::new(),
+            });
+        }
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| r.expect("every sentence is in one batch"))
+        .collect())
 }
 
 /// Cuts length-sorted items into batches bounded by sentence count and

@@ -15,6 +15,7 @@ use candle_core::{DType, Result, Storage, Tensor};
 
 use crate::models::marian::DecoderState;
 use crate::models::{argmax, EncoderDecoder};
+use crate::output::record::DecodingSettings;
 
 /// How the output is searched for. All of it is recorded with each output.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,22 @@ pub struct SearchSettings {
     /// Log-softmax again after the logit processors (transformers'
     /// `renormalize_logits`), so banned tokens' mass is spread over the rest.
     pub renormalize_logits: bool,
+}
+
+impl SearchSettings {
+    /// What a record says of these settings, with the translator's source
+    /// limit and weight precision.
+    pub fn decoding(&self, max_source_tokens: usize, precision: String) -> DecodingSettings {
+        DecodingSettings {
+            strategy: if self.beams > 1 { "beam" } else { "greedy" }.to_string(),
+            beams: self.beams,
+            max_length: self.max_length,
+            length_penalty: self.length_penalty,
+            renormalize_logits: self.renormalize_logits,
+            max_source_tokens,
+            precision,
+        }
+    }
 }
 
 /// The ids the search needs from the model's configuration.

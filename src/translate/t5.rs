@@ -17,7 +17,7 @@ use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 use serde::Deserialize;
 
-use super::marian::{batches, pad_rows};
+use super::marian::{pad_rows, translate_in_batches};
 use super::search::{generate, SearchSettings, SpecialIds};
 use super::sentencepiece::SentencePiece;
 use super::weights::SafetensorsFile;
@@ -153,20 +153,8 @@ impl T5Translator {
     }
 
     pub fn settings(&self) -> DecodingSettings {
-        DecodingSettings {
-            strategy: if self.search.beams > 1 {
-                "beam"
-            } else {
-                "greedy"
-            }
-            .to_string(),
-            beams: self.search.beams,
-            max_length: self.search.max_length,
-            length_penalty: self.search.length_penalty,
-            renormalize_logits: self.search.renormalize_logits,
-            max_source_tokens: MAX_SOURCE_TOKENS,
-            precision: self.precision.clone(),
-        }
+        self.search
+            .decoding(MAX_SOURCE_TOKENS, self.precision.clone())
     }
 
     pub fn max_source_tokens(&self) -> usize {
@@ -213,30 +201,12 @@ impl T5Translator {
             .iter()
             .map(|s| self.encode(s))
             .collect::<Result<_>>()?;
-        let mut results: Vec<Option<Translation>> = vec![None; sentences.len()];
-        let mut order: Vec<usize> = (0..sentences.len()).collect();
-        order.sort_by_key(|&i| (encoded[i].len(), i));
-        for batch in batches(&order, |i| encoded[i].len()) {
-            let rows: Vec<&[u32]> = batch.iter().map(|&i| encoded[i].as_slice()).collect();
-            let outputs = self.generate_ids(&rows)?;
-            for (&i, output) in batch.iter().zip(outputs) {
-                let generated = output
-                    .iter()
-                    .skip(1)
-                    .filter(|&&t| t != self.ids.eos)
-                    .count();
-                results[i] = Some(Translation {
-                    text: self.decode(&output),
-                    source_tokens: encoded[i].len(),
-                    target_tokens: generated,
-                    flags: Vec::new(),
-                });
-            }
-        }
-        Ok(results
-            .into_iter()
-            .map(|r| r.expect("every sentence is in one batch"))
-            .collect())
+        translate_in_batches(
+            &encoded,
+            self.ids.eos,
+            |rows| self.generate_ids(rows),
+            |ids| self.decode(ids),
+        )
     }
 
     /// Runs the model on token-id rows (each ending in `</s>`), padded
