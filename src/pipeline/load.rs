@@ -92,29 +92,33 @@ pub fn load_pipeline(settings: &PipelineSettings) -> Loaded<Pipeline> {
         profile: profile.clone(),
         settings: settings.clone(),
     };
+    // The translator first, as before routes: it is the model every run
+    // needs, and the cheaper one to find missing.
+    let primary = match &settings.model_dir {
+        Some(dir) => load_marian_dir(dir, settings)?,
+        None => loader.translator(&profile.translator)?,
+    };
     let choice = summarizer_choice(settings, Some(&profile));
     let summarizer = match plan_summary(&choice, summary_limits(settings, Some(&profile))) {
         SummaryPlan::Ready(summarizer) => summarizer,
         SummaryPlan::FromModel { name, limits } => loader.summarizer(name, limits)?,
     };
-    let routes = match &settings.model_dir {
-        Some(dir) => Routes::single(load_marian_dir(dir, settings)?),
-        None => {
-            let primary = loader.translator(&profile.translator)?;
-            let table = if profile.routes.is_empty() {
-                [(EVERY_OTHER_LANGUAGE.to_string(), profile.translator.clone())].into()
-            } else {
-                profile.routes.clone()
-            };
-            Routes::new(
-                table,
-                (profile.translator.clone(), primary),
-                Box::new(move |name: &str| match loader.translator(name) {
-                    Ok(translator) => Ok(translator),
-                    Err(LoadError::Settings(e) | LoadError::Model(e)) => Err(e),
-                }),
-            )
-        }
+    let routes = if settings.model_dir.is_some() {
+        Routes::single(primary)
+    } else {
+        let table = if profile.routes.is_empty() {
+            [(EVERY_OTHER_LANGUAGE.to_string(), profile.translator.clone())].into()
+        } else {
+            profile.routes.clone()
+        };
+        Routes::new(
+            table,
+            (profile.translator.clone(), primary),
+            Box::new(move |name: &str| match loader.translator(name) {
+                Ok(translator) => Ok(translator),
+                Err(LoadError::Settings(e) | LoadError::Model(e)) => Err(e),
+            }),
+        )
     };
     Ok(Pipeline {
         routes,
