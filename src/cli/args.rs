@@ -29,6 +29,12 @@ pub enum Command {
     /// Translate one file (or - for stdin) and print English to stdout.
     #[command(after_help = help_text())]
     Translate(TranslateArgs),
+    /// After the shards of a run (`run --shard I/N`): join their manifest
+    /// parts into manifest.jsonl and write the brief from all records, as
+    /// one run would have; a missing or unfinished shard is named and
+    /// nothing is written.
+    #[command(after_help = help_text())]
+    Merge(MergeArgs),
     /// Check that every record's source still has the hash it recorded.
     #[command(after_help = help_text())]
     Verify(VerifyArgs),
@@ -146,6 +152,38 @@ pub struct RunArgs {
     /// Grouping threshold of the brief (see `tarjama brief --help`).
     #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
     pub similarity: f64,
+    /// Take only part I of N of the articles (0 ≤ I < N), chosen by a hash
+    /// of each article's name; `auto` reads I and N from a Slurm job array
+    /// (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes
+    /// Indexed Job (JOB_COMPLETION_INDEX, with --shard-count). A shard
+    /// writes its records and shards/part-I-of-N.json, no brief: run
+    /// `tarjama merge` after the last shard.
+    #[arg(long, value_name = "I/N|auto")]
+    pub shard: Option<String>,
+    /// With `--shard auto` on Kubernetes: the number of shards (the Job's
+    /// `completions`).
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shard_count: Option<usize>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Output folder the shards wrote to.
+    #[arg(default_value = "outputs")]
+    pub out: PathBuf,
+    /// Do not write the brief.
+    #[arg(long)]
+    pub no_brief: bool,
+    /// Grouping threshold of the brief (see `tarjama brief --help`).
+    #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
+    pub similarity: f64,
+    /// If another run or merge is writing to the output folder, wait for it.
+    #[arg(long)]
+    pub wait: bool,
+    /// The run's model flags: a summarizer that is a language model writes
+    /// the brief's merged summaries, as at the end of `tarjama run`.
     #[command(flatten)]
     pub model: ModelArgs,
 }

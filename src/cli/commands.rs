@@ -13,14 +13,15 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::exit::{Exit, Failure};
-use super::settings::{Action, RunSettings, TranslateSettings, TranslateSource};
+use super::settings::{Action, MergeSettings, RunSettings, TranslateSettings, TranslateSource};
 use crate::bench::{BenchInputs, MarianBenchSettings};
 use crate::eval::tokenize::Tokenizer;
 use crate::input::article::SourceArticle;
 use crate::model_store::{HubAccess, Models};
 use crate::output::lock::FolderLocked;
+use crate::output::OutputFolder;
 use crate::pipeline::{load_pipeline, translate_articles};
-use crate::run::{self, RunConfig};
+use crate::run::{self, MergeOutcome, RunConfig};
 use crate::summarize::Summarizer;
 
 pub type Outcome = Result<Exit, Failure>;
@@ -29,6 +30,8 @@ pub type Outcome = Result<Exit, Failure>;
 pub fn dispatch(action: Action) -> Outcome {
     match action {
         Action::Run(settings) => run_command(settings),
+        Action::Merge(settings) => merge_command(settings),
+        Action::Refuse(reason) => Err(Failure::config(anyhow::anyhow!(reason))),
         Action::Translate(settings) => translate_command(settings),
         Action::Verify { out } => verify_command(&out),
         Action::Brief { out, similarity } => brief_command(&out, similarity, None),
@@ -65,6 +68,7 @@ fn run_command(settings: RunSettings) -> Outcome {
         force: settings.force,
         progress: settings.progress,
         when_locked: settings.when_locked,
+        shard: settings.shard,
         stop: stop_on_signal(),
     };
     let summary = run::run(&config, &pipeline).map_err(|e| {
@@ -114,6 +118,58 @@ fn run_command(settings: RunSettings) -> Outcome {
         )?;
     }
     Ok(exit)
+}
+
+/// Joins the shards' manifest parts and writes the brief, as the end of
+/// one run over all the inputs would. A shard that has not finished (or
+/// ran over other inputs) is named, one line each, and nothing is
+/// written: exit 1, so a scheduler's dependent step sees the night failed.
+fn merge_command(settings: MergeSettings) -> Outcome {
+    let folder = OutputFolder::new(&settings.out);
+    let lock = folder.lock(settings.when_locked).map_err(|e| Failure {
+        exit: if e.downcast_ref::<FolderLocked>().is_some() {
+            Exit::FolderLocked
+        } else {
+            Exit::SomeFailed
+        },
+        error: e,
+    })?;
+    let outcome = run::merge_manifests(&folder).map_err(Failure::failed)?;
+    let failed = match outcome {
+        MergeOutcome::Incomplete(problems) => {
+            for problem in &problems {
+                eprintln!("tarjama: missing: {problem}");
+            }
+            return Err(Failure::failed(anyhow::anyhow!(
+                "merge: {} problem(s) with the shards' parts in {}; nothing was written",
+                problems.len(),
+                settings.out.display()
+            )));
+        }
+        MergeOutcome::Merged {
+            shards,
+            lines,
+            failed,
+        } => {
+            eprintln!(
+                "tarjama: merged {shards} shard(s): {lines} input(s), {failed} failed, into {}",
+                folder.manifest_path().display()
+            );
+            failed
+        }
+    };
+    // Every shard has finished: temp files left now are of killed writes.
+    folder.remove_stale_temp_files();
+    drop(lock);
+    if settings.write_brief {
+        let pipeline = load_pipeline(&settings.pipeline)?;
+        brief_command(
+            &settings.out,
+            settings.similarity,
+            Some(&pipeline.summarizer),
+        )?;
+    }
+    Ok(Exit::failed_if(failed > 0))
 }
 
 /// The flag a run checks before each wave. The first SIGINT/SIGTERM lets

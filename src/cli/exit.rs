@@ -52,7 +52,7 @@ impl Exit {
     fn meaning(self) -> &'static str {
         match self {
             Exit::Done => "everything asked for was done",
-            Exit::SomeFailed => "some articles failed (run, translate), verify found stale or damaged records, or eval could not score an article it was given",
+            Exit::SomeFailed => "some articles failed (run, translate, merge), merge found a shard missing or unfinished, verify found stale or damaged records, or eval could not score an article it was given",
             Exit::BadConfiguration => "bad command line or configuration (unknown profile, unreadable models.toml)",
             Exit::ModelUnavailable => "the model could not be resolved or loaded (missing file, wrong SHA-256, bad config)",
             Exit::FolderLocked => "another run is writing to the output folder (run stops; see --wait)",

@@ -8,14 +8,14 @@
 use std::path::{Path, PathBuf};
 
 use super::args::{
-    BenchArgs, BenchLlmArgs, Command, ModelArgs, ModelsCommand, RunArgs, TranslateArgs,
+    BenchArgs, BenchLlmArgs, Command, MergeArgs, ModelArgs, ModelsCommand, RunArgs, TranslateArgs,
 };
 use crate::bench::MarianBenchSettings;
 use crate::eval::tokenize::Tokenizer;
 use crate::model_store::{HubAccess, SummarizerChoice};
 use crate::output::lock::WhenLocked;
 use crate::pipeline::PipelineSettings;
-use crate::run::Progress;
+use crate::run::{Progress, Shard};
 
 /// What the program takes from its environment, read once at start so
 /// that [`resolve`] stays a pure function.
@@ -26,6 +26,65 @@ pub struct Environment {
     pub hf_hub_offline: bool,
     /// Whether stderr is a terminal (a progress bar, else plain lines).
     pub stderr_is_terminal: bool,
+    /// Where a batch scheduler says this task is, for `--shard auto`.
+    pub scheduler: SchedulerIndex,
+}
+
+/// The task index a batch scheduler gives a process: a Slurm job array's
+/// or a Kubernetes Indexed Job's (each number as the variable held it;
+/// unset or not a number: `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SchedulerIndex {
+    /// SLURM_ARRAY_TASK_ID
+    pub slurm_task_id: Option<usize>,
+    /// SLURM_ARRAY_TASK_MIN: arrays may start elsewhere than 0 (`--array=1-3`).
+    pub slurm_task_min: Option<usize>,
+    /// SLURM_ARRAY_TASK_COUNT
+    pub slurm_task_count: Option<usize>,
+    /// JOB_COMPLETION_INDEX
+    pub job_completion_index: Option<usize>,
+}
+
+impl SchedulerIndex {
+    pub const NONE: Self = Self {
+        slurm_task_id: None,
+        slurm_task_min: None,
+        slurm_task_count: None,
+        job_completion_index: None,
+    };
+
+    fn read() -> Self {
+        let number = |name: &str| std::env::var(name).ok()?.trim().parse().ok();
+        Self {
+            slurm_task_id: number("SLURM_ARRAY_TASK_ID"),
+            slurm_task_min: number("SLURM_ARRAY_TASK_MIN"),
+            slurm_task_count: number("SLURM_ARRAY_TASK_COUNT"),
+            job_completion_index: number("JOB_COMPLETION_INDEX"),
+        }
+    }
+
+    /// The shard `--shard auto` means here (`count`: `--shard-count`).
+    fn shard(&self, count: Option<usize>) -> Result<Shard, String> {
+        let (index, count) = if let Some(id) = self.slurm_task_id {
+            let index = id.checked_sub(self.slurm_task_min.unwrap_or(0));
+            let count = count.or(self.slurm_task_count).ok_or(
+                "--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; pass --shard-count N",
+            )?;
+            let index =
+                index.ok_or("--shard auto: SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?;
+            (index, count)
+        } else if let Some(index) = self.job_completion_index {
+            let count = count.ok_or(
+                "--shard auto: JOB_COMPLETION_INDEX is set but not the number of shards; pass --shard-count N (the Job's completions)",
+            )?;
+            (index, count)
+        } else {
+            return Err("--shard auto: neither SLURM_ARRAY_TASK_ID (a Slurm job array) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) is set; pass --shard I/N".into());
+        };
+        Shard::new(index, count).ok_or_else(|| {
+            format!("--shard auto: task {index} of {count} is not a shard (is the array numbered 0..N-1, or N its task count?)")
+        })
+    }
 }
 
 impl Environment {
@@ -34,6 +93,7 @@ impl Environment {
             hf_hub_offline: std::env::var("HF_HUB_OFFLINE")
                 .is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
             stderr_is_terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            scheduler: SchedulerIndex::read(),
         }
     }
 
@@ -58,6 +118,9 @@ pub struct Settings {
 #[derive(Debug)]
 pub enum Action {
     Run(RunSettings),
+    Merge(MergeSettings),
+    /// The command line cannot be carried out (exit 2), for this reason.
+    Refuse(String),
     Translate(TranslateSettings),
     Verify {
         out: PathBuf,
@@ -105,6 +168,17 @@ pub struct RunSettings {
     /// Write the brief at the end (not with `--no-brief`).
     pub write_brief: bool,
     pub similarity: f64,
+    /// The part of the inputs this run takes (`None`: all).
+    pub shard: Option<Shard>,
+    pub pipeline: PipelineSettings,
+}
+
+#[derive(Debug)]
+pub struct MergeSettings {
+    pub out: PathBuf,
+    pub write_brief: bool,
+    pub similarity: f64,
+    pub when_locked: WhenLocked,
     pub pipeline: PipelineSettings,
 }
 
@@ -127,7 +201,8 @@ pub enum TranslateSource {
 /// Resolves the parsed command line; reads nothing, changes nothing.
 pub fn resolve(command: Command, env: &Environment) -> Settings {
     let (threads, action) = match command {
-        Command::Run(args) => (args.model.jobs, Action::Run(run_settings(args, env))),
+        Command::Run(args) => (args.model.jobs, run_action(args, env)),
+        Command::Merge(args) => (args.model.jobs, Action::Merge(merge_settings(args, env))),
         Command::Translate(args) => (
             args.model.jobs,
             Action::Translate(translate_settings(args, env)),
@@ -172,6 +247,44 @@ pub fn resolve(command: Command, env: &Environment) -> Settings {
     }
 }
 
+/// A run, or its refusal when `--shard` cannot be resolved.
+fn run_action(args: RunArgs, env: &Environment) -> Action {
+    let shard = match args.shard.as_deref() {
+        None => None,
+        Some("auto") => match env.scheduler.shard(args.shard_count) {
+            Ok(shard) => Some(shard),
+            Err(reason) => return Action::Refuse(reason),
+        },
+        Some(text) => match Shard::parse(text) {
+            Ok(shard) => Some(shard),
+            Err(reason) => return Action::Refuse(format!("--shard: {reason}")),
+        },
+    };
+    let mut settings = run_settings(args, env);
+    settings.shard = shard;
+    // The brief needs every shard's records: `tarjama merge` writes it.
+    settings.write_brief &= shard.is_none();
+    Action::Run(settings)
+}
+
+fn when_locked(wait: bool) -> WhenLocked {
+    if wait {
+        WhenLocked::Wait
+    } else {
+        WhenLocked::Fail
+    }
+}
+
+fn merge_settings(args: MergeArgs, env: &Environment) -> MergeSettings {
+    MergeSettings {
+        out: args.out,
+        write_brief: !args.no_brief,
+        similarity: args.similarity,
+        when_locked: when_locked(args.wait),
+        pipeline: pipeline_settings(args.model, env),
+    }
+}
+
 fn run_settings(args: RunArgs, env: &Environment) -> RunSettings {
     let progress = if args.quiet {
         Progress::Quiet
@@ -185,13 +298,10 @@ fn run_settings(args: RunArgs, env: &Environment) -> RunSettings {
         out: args.out,
         force: args.force,
         progress,
-        when_locked: if args.wait {
-            WhenLocked::Wait
-        } else {
-            WhenLocked::Fail
-        },
+        when_locked: when_locked(args.wait),
         write_brief: !args.no_brief,
         similarity: args.similarity,
+        shard: None,
         pipeline: pipeline_settings(args.model, env),
     }
 }
@@ -263,6 +373,7 @@ mod tests {
     const PLAIN: Environment = Environment {
         hf_hub_offline: false,
         stderr_is_terminal: false,
+        scheduler: SchedulerIndex::NONE,
     };
 
     fn settings(args: &[&str], env: Environment) -> Settings {

@@ -10,6 +10,8 @@
 //!                      for an article called "brief")
 //! .brief-summaries.cache  model merges the brief keeps between runs
 //! .tarjama.lock        one writer at a time (`lock`)
+//! shards/part-I-of-N.json  a shard's part of the manifest, for `merge`
+//! shards/.lock-I-of-N  one writer per shard
 //! .tarjama-*.tmp       a write a killed process never finished
 //! ```
 //!
@@ -38,6 +40,12 @@ const BRIEF_HTML: &str = "brief.html";
 const BRIEF_ARTICLE_PAGE: &str = "brief.article.html";
 const SUMMARY_CACHE: &str = ".brief-summaries.cache";
 const LOCK_FILE: &str = ".tarjama.lock";
+/// Shards' files, kept apart so that everything else in the folder is the
+/// same as after one run on one machine.
+const SHARDS_DIR: &str = "shards";
+const PART_PREFIX: &str = "part-";
+const PART_SUFFIX: &str = ".json";
+const SHARD_LOCK_PREFIX: &str = ".lock-";
 
 /// An output folder, by its path as the user gave it (messages show it so).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +76,76 @@ impl OutputFolder {
 
     pub fn lock_path(&self) -> PathBuf {
         self.dir.join(LOCK_FILE)
+    }
+
+    /// Takes the lock of one shard (`label`: "1-of-3"): shards of one run
+    /// write side by side, and only a second copy of the same shard is
+    /// kept out.
+    pub fn lock_shard(&self, label: &str, when_locked: WhenLocked) -> Result<OutputLock> {
+        let dir = self.shards_dir();
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join(format!("{SHARD_LOCK_PREFIX}{label}"));
+        lock::acquire(&path, &self.dir, when_locked)
+    }
+
+    fn shards_dir(&self) -> PathBuf {
+        self.dir.join(SHARDS_DIR)
+    }
+
+    fn manifest_part_path(&self, label: &str) -> PathBuf {
+        self.shards_dir()
+            .join(format!("{PART_PREFIX}{label}{PART_SUFFIX}"))
+    }
+
+    /// Replaces a shard's part of the manifest whole.
+    pub fn write_manifest_part(&self, label: &str, bytes: &[u8]) -> Result<()> {
+        write_atomic(&self.manifest_part_path(label), bytes)
+    }
+
+    /// The shards' manifest parts, by label ("1-of-3"), sorted.
+    pub fn manifest_parts(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let dir = self.shards_dir();
+        if !dir.exists() {
+            return Ok(Vec::new());
+        }
+        let entries =
+            std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?;
+        let mut parts = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(label) = part_label(&name) else {
+                continue;
+            };
+            let bytes = std::fs::read(entry.path())
+                .with_context(|| format!("cannot read {}", entry.path().display()))?;
+            parts.push((label.to_string(), bytes));
+        }
+        parts.sort();
+        Ok(parts)
+    }
+
+    /// Removes every manifest part but those of a run split in `count`,
+    /// and of those the part of shard `index`: what a starting shard does,
+    /// so that only parts of shards that finished this split are left.
+    pub fn remove_manifest_parts_but(&self, count: usize, index: usize) -> Result<()> {
+        let own = format!("{index}-of-{count}");
+        for (label, _) in self.manifest_parts()? {
+            let same_split = label
+                .split_once("-of-")
+                .is_some_and(|(_, n)| n == count.to_string());
+            if label == own || !same_split {
+                let path = self.manifest_part_path(&label);
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How messages name a shard's part ("shards/part-1-of-3.json").
+    pub fn manifest_part_name(label: &str) -> String {
+        format!("{SHARDS_DIR}/{PART_PREFIX}{label}{PART_SUFFIX}")
     }
 
     /// `<id>.json`, the record of truth.
@@ -220,6 +298,13 @@ impl OutputFolder {
     pub fn write_manifest(&self, lines: &str) -> Result<()> {
         write_atomic(&self.manifest_path(), lines.as_bytes())
     }
+}
+
+/// "1-of-3" from "part-1-of-3.json".
+fn part_label(file_name: &str) -> Option<&str> {
+    file_name
+        .strip_prefix(PART_PREFIX)?
+        .strip_suffix(PART_SUFFIX)
 }
 
 #[cfg(test)]

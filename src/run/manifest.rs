@@ -1,5 +1,6 @@
 //! `manifest.jsonl`: one line per input of a run, saying what became of it
-//! (translated, up to date, failed with the reason, or left for a rerun).
+//! (translated, up to date, failed with the reason, or left for a rerun);
+//! and a shard's part of it (`ManifestPart`), which `tarjama merge` joins.
 //!
 //! What it is not: the record of an article (`crate::output::record`), or
 //! where the manifest is written (`crate::output::OutputFolder`).
@@ -8,11 +9,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::Shard;
+use crate::files::sha256_bytes;
 use crate::input::article::SourceArticle;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Translated,
@@ -23,7 +26,8 @@ pub enum Status {
 }
 
 /// One line of `manifest.jsonl`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ManifestLine {
     pub id: String,
     pub path: String,
@@ -46,6 +50,31 @@ impl ManifestLine {
             error: None,
         }
     }
+}
+
+/// What a shard leaves for `merge` when it ends: its lines, and which
+/// inputs the whole run had, so that a part of another night's run (other
+/// inputs) is not merged with tonight's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestPart {
+    /// "I/N".
+    pub shard: String,
+    /// SHA-256 of every shard's input list (see [`inputs_digest`]).
+    pub inputs_sha256: String,
+    pub lines: Vec<ManifestLine>,
+}
+
+/// One digest of a run's inputs as discovery listed them (paths, not
+/// bytes: every shard lists the same folder, and reading every file to
+/// hash it would be the whole run's reading in each shard).
+pub fn inputs_digest(files: &[PathBuf], problems: &[(PathBuf, String)]) -> String {
+    let mut listing = String::new();
+    for path in files.iter().chain(problems.iter().map(|(p, _)| p)) {
+        listing.push_str(&path.display().to_string());
+        listing.push('\n');
+    }
+    sha256_bytes(listing.as_bytes())
 }
 
 /// The lines of a run so far, one per input path, in path order.
@@ -79,6 +108,24 @@ impl Manifest {
             },
         );
         error
+    }
+
+    /// Adds a line read back from a shard's part.
+    pub(super) fn insert(&mut self, line: ManifestLine) {
+        self.lines.insert(PathBuf::from(&line.path), line);
+    }
+
+    /// The shard's part of the manifest, for `merge`.
+    pub(super) fn to_part(&self, shard: Shard, inputs_sha256: String) -> Result<Vec<u8>> {
+        let part = ManifestPart {
+            shard: shard.to_string(),
+            inputs_sha256,
+            lines: self.lines.values().cloned().collect(),
+        };
+        let mut bytes =
+            serde_json::to_vec_pretty(&part).context("cannot serialize manifest part")?;
+        bytes.push(b'\n');
+        Ok(bytes)
     }
 
     /// The whole file: one JSON object per line.

@@ -1,10 +1,12 @@
 //! The batch job: every article under the given paths, translated and
 //! written as records, skipping those whose record is current.
 //!
-//! Flow: discover files → load and hash (parallel) → skip current ones →
-//! for each wave of pending articles: prepare (parallel), translate all
-//! their sentences together (length-sorted batches), write records
-//! atomically (parallel) → manifest → summary. A wave is written before the
+//! Flow: discover files → keep the shard's (`--shard I/N`) → a chunk of
+//! files at a time: load and hash (parallel), skip current ones, and for
+//! each wave of pending articles: prepare (parallel), translate all their
+//! sentences together (length-sorted batches), write records atomically
+//! (parallel) → manifest (a shard's part of it) → summary. Only one
+//! chunk's articles are in memory at a time. A wave is written before the
 //! next starts, so a crash loses at most one wave, and a rerun picks up
 //! where it stopped. One bad article is reported and counted; it never
 //! stops the others — except when the output folder itself cannot take
@@ -12,8 +14,9 @@
 //! fail the same way, after minutes of translation each, so the run stops
 //! after the wave in hand and leaves the rest for a rerun.
 //!
-//! Here: the job and its steps; `discover` finds the inputs, `manifest`
-//! holds the line per input, `progress` shows the run going. What it is
+//! Here: the job and its steps; `discover` finds the inputs, `shard`
+//! splits them between machines, `manifest` holds the line per input and
+//! `merge` joins the shards' lines, `progress` shows the run going. What it is
 //! not: what happens to a batch of articles (`crate::pipeline`) or the
 //! folder's file names (`crate::output::OutputFolder`).
 
@@ -35,11 +38,15 @@ use crate::pipeline::{translate_articles, Pipeline};
 
 mod discover;
 mod manifest;
+mod merge;
 mod progress;
+mod shard;
 
 pub use discover::discover;
 pub use manifest::{ManifestLine, Status};
+pub use merge::{merge_manifests, MergeOutcome};
 pub use progress::Progress;
+pub use shard::Shard;
 
 use manifest::Manifest;
 use progress::ProgressDisplay;
@@ -47,6 +54,10 @@ use progress::ProgressDisplay;
 /// Articles translated together, so their sentences share batches. Records
 /// of a wave are written before the next wave starts.
 const WAVE_ARTICLES: usize = 16;
+
+/// Files read and hashed together (in parallel): the run holds one chunk's
+/// articles at a time, not the whole folder's.
+const CHUNK_FILES: usize = 4 * WAVE_ARTICLES;
 
 /// Everything `tarjama run` needs, resolved from the command line once.
 #[derive(Debug, Clone)]
@@ -56,6 +67,8 @@ pub struct RunConfig {
     pub force: bool,
     pub progress: Progress,
     pub when_locked: WhenLocked,
+    /// The part of the inputs this run takes (`None`: all of them).
+    pub shard: Option<Shard>,
     /// Set (by a signal handler) to stop before the next wave.
     pub stop: Arc<AtomicBool>,
 }
@@ -181,17 +194,30 @@ fn is_out_of_room(error: &anyhow::Error) -> bool {
         })
 }
 
-/// Runs the batch job over `config.inputs` into `config.out_dir`. Errors
-/// only when the folder cannot be created or locked, or the manifest
-/// cannot be serialized; every other problem is counted in the summary.
+/// Runs the batch job over `config.inputs` (the shard's part of them)
+/// into `config.out_dir`. Errors only when the folder cannot be created or
+/// locked, or the manifest cannot be serialized; every other problem is
+/// counted in the summary.
 pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
     let started = Instant::now();
     let folder = OutputFolder::new(&config.out_dir);
     folder.create()?;
     // Held until the run returns; the OS drops it if the process dies.
-    let _lock = folder.lock(config.when_locked)?;
-    folder.remove_stale_temp_files();
+    let _lock = match config.shard {
+        Some(shard) => folder.lock_shard(&shard.label(), config.when_locked)?,
+        None => folder.lock(config.when_locked)?,
+    };
+    match config.shard {
+        // A part left by an earlier attempt of this shard would tell
+        // `merge` this one finished; parts of another split are stale.
+        Some(shard) => folder.remove_manifest_parts_but(shard.count, shard.index)?,
+        // Other shards' temp files may be writes in progress.
+        None => folder.remove_stale_temp_files(),
+    }
     let (files, problems) = discover(&config.inputs);
+    let inputs_digest = manifest::inputs_digest(&files, &problems);
+    let takes = |path: &Path| config.shard.is_none_or(|s| s.takes(&article_id(path)));
+    let files: Vec<PathBuf> = files.into_iter().filter(|p| takes(p)).collect();
     let mut job = Job {
         config,
         pipeline,
@@ -200,12 +226,11 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
         manifest: Manifest::default(),
         summary: RunSummary::default(),
     };
-    for (path, error) in problems {
+    for (path, error) in problems.into_iter().filter(|(p, _)| takes(p)) {
         job.fail(&path, article_id(&path), error);
     }
-    let pending = job.load_pending(&files);
-    job.translate_in_waves(&pending);
-    job.finish(started)
+    job.translate_in_chunks(&files);
+    job.finish(started, inputs_digest)
 }
 
 /// One run in progress: where it writes, and what it has to report so far.
@@ -234,15 +259,40 @@ impl Job<'_> {
         self.summary.errors.push(error);
     }
 
+    /// Reads, skips and translates `files` a chunk at a time, so that only
+    /// one chunk's articles are held; once stopped, the files not reached
+    /// are read for their manifest lines only.
+    fn translate_in_chunks(&mut self, files: &[PathBuf]) {
+        let mut seen_ids: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for (index, chunk) in files.chunks(CHUNK_FILES).enumerate() {
+            if self.is_stopping() {
+                self.leave_for_rerun(&files[index * CHUNK_FILES..]);
+                break;
+            }
+            let pending = self.load_pending(chunk, &mut seen_ids);
+            self.translate_in_waves(&pending);
+        }
+    }
+
+    /// Whether no further wave should start (a signal, or a folder that
+    /// takes no more writes).
+    fn is_stopping(&self) -> bool {
+        self.config.stop.load(Ordering::SeqCst) || self.summary.stopped_by.is_some()
+    }
+
     /// Reads the files (in parallel) and returns the articles still to
-    /// translate; the unreadable, the duplicate names and the current ones
-    /// are accounted for here.
-    fn load_pending(&mut self, files: &[PathBuf]) -> Vec<SourceArticle> {
+    /// translate; the unreadable, the duplicate names (against every file
+    /// read before, in `seen_ids`) and the current ones are accounted for
+    /// here.
+    fn load_pending(
+        &mut self,
+        files: &[PathBuf],
+        seen_ids: &mut BTreeMap<String, PathBuf>,
+    ) -> Vec<SourceArticle> {
         let loaded: Vec<(PathBuf, Result<SourceArticle>)> = files
             .par_iter()
             .map(|p| (p.clone(), SourceArticle::load(p)))
             .collect();
-        let mut seen_ids: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut pending = Vec::new();
         for (path, article) in loaded {
             let article = match article {
@@ -275,6 +325,28 @@ impl Job<'_> {
         pending
     }
 
+    /// The files a stopped run did not reach: each is read (one at a time,
+    /// not kept) for its manifest line — up to date, or "interrupted" as
+    /// the articles of the wave it stopped before; the unreadable are
+    /// failed as always.
+    fn leave_for_rerun(&mut self, files: &[PathBuf]) {
+        for path in files {
+            match SourceArticle::load(path) {
+                Ok(article)
+                    if !self.config.force && is_current(&self.folder, &article, self.pipeline) =>
+                {
+                    self.summary.up_to_date += 1;
+                    self.manifest.article(&article, Status::UpToDate);
+                }
+                Ok(article) => {
+                    self.summary.interrupted += 1;
+                    self.manifest.article(&article, Status::Interrupted);
+                }
+                Err(e) => self.fail_article(path, article_id(path), format!("{e:#}")),
+            }
+        }
+    }
+
     /// Translates and writes `pending` wave by wave, until done, stopped
     /// by a signal, or the folder takes no more writes.
     fn translate_in_waves(&mut self, pending: &[SourceArticle]) {
@@ -286,7 +358,7 @@ impl Job<'_> {
             1
         };
         for (index, wave) in pending.chunks(wave_size).enumerate() {
-            if self.config.stop.load(Ordering::SeqCst) || self.summary.stopped_by.is_some() {
+            if self.is_stopping() {
                 for article in pending.iter().skip(index * wave_size) {
                     self.summary.interrupted += 1;
                     self.manifest.article(article, Status::Interrupted);
@@ -332,14 +404,21 @@ impl Job<'_> {
         }
     }
 
-    /// Clears the progress, writes the manifest and closes the summary.
-    fn finish(mut self, started: Instant) -> Result<RunSummary> {
+    /// Clears the progress, writes the manifest (a shard writes its part)
+    /// and closes the summary.
+    fn finish(mut self, started: Instant, inputs_digest: String) -> Result<RunSummary> {
         self.progress.finish();
         self.summary.failed = self.summary.errors.len();
-        let lines = self.manifest.to_jsonl()?;
         // On a full disk the manifest may not fit either; the per-article
         // lines still reach the caller, and the old manifest stays whole.
-        if let Err(e) = self.folder.write_manifest(&lines) {
+        let written = match self.config.shard {
+            Some(shard) => {
+                let part = self.manifest.to_part(shard, inputs_digest)?;
+                self.folder.write_manifest_part(&shard.label(), &part)
+            }
+            None => self.folder.write_manifest(&self.manifest.to_jsonl()?),
+        };
+        if let Err(e) = written {
             self.summary.manifest_error =
                 Some(format!("{e:#}").lines().next().unwrap_or_default().into());
         }
