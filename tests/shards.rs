@@ -256,3 +256,57 @@ fn shard_auto_reads_slurm_arrays_and_kubernetes_indexed_jobs() {
         assert!(!ws.path().join("refused").exists());
     }
 }
+
+#[test]
+fn a_shard_killed_midway_and_run_again_leaves_the_bytes_of_one_run() {
+    let ws = workspace_with_copies(7);
+    let one = run_command(ws.path(), "one", &tiny_base())
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(one.status.success(), "{}", stderr(&one));
+
+    // Shard 0 of 1 takes every article: killed once its first wave is
+    // written (35 articles are three waves), it has left an unfinished part.
+    let mut child = run_command(ws.path(), "sharded", &tiny_base())
+        .args(["--quiet", "--shard", "0/1"])
+        .spawn()
+        .unwrap();
+    let out = ws.path().join("sharded");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    while !out.exists() || common::outputs::files_with_extension(&out, "json").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no record appeared");
+        assert!(child.try_wait().unwrap().is_none(), "the shard ended first");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let part = fs::read_to_string(out.join("shards/part-0-of-1.json")).unwrap();
+    assert!(part.contains("\"finished\": false"), "{part}");
+    let err = stderr(&merge(ws.path(), "sharded"));
+    assert!(
+        err.contains("shard 0/1 has not finished (still running, or stopped after"),
+        "{err}"
+    );
+
+    let again = shard(ws.path(), "sharded", "0/1");
+    assert!(again.status.success(), "{}", stderr(&again));
+    // The second attempt found the first one's records current…
+    assert!(
+        !stderr(&again).contains("up to date 0,"),
+        "{}",
+        stderr(&again)
+    );
+    let merged = merge(ws.path(), "sharded");
+    assert!(merged.status.success(), "{}", stderr(&merged));
+    // …and the manifest still says "translated" for them, as one run does.
+    let one = outputs(&ws.path().join("one"));
+    let sharded = outputs(&out);
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        sharded.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &one {
+        assert!(sharded[name] == *bytes, "{} differs", name.display());
+    }
+}

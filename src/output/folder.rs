@@ -98,6 +98,16 @@ impl OutputFolder {
             .join(format!("{PART_PREFIX}{label}{PART_SUFFIX}"))
     }
 
+    /// A shard's part of the manifest, if it has one.
+    pub fn manifest_part(&self, label: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.manifest_part_path(label);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
     /// Replaces a shard's part of the manifest whole.
     pub fn write_manifest_part(&self, label: &str, bytes: &[u8]) -> Result<()> {
         write_atomic(&self.manifest_part_path(label), bytes)

@@ -60,6 +60,9 @@ impl ManifestLine {
 pub struct ManifestPart {
     /// "I/N".
     pub shard: String,
+    /// False while the shard runs (the part is rewritten after each wave,
+    /// so that an attempt killed midway tells the next one what it did).
+    pub finished: bool,
     /// SHA-256 of every shard's input list (see [`inputs_digest`]).
     pub inputs_sha256: String,
     pub lines: Vec<ManifestLine>,
@@ -81,15 +84,54 @@ pub fn inputs_digest(files: &[PathBuf], problems: &[(PathBuf, String)]) -> Strin
 #[derive(Debug, Default)]
 pub(super) struct Manifest {
     lines: BTreeMap<PathBuf, ManifestLine>,
+    /// Articles an earlier, unfinished attempt of the same shard
+    /// translated (and the bytes it translated): a requeued shard finds
+    /// their records current, and says "translated" as one uninterrupted
+    /// attempt would have, not "up to date".
+    earlier: BTreeMap<PathBuf, ManifestLine>,
 }
 
 impl Manifest {
+    /// Picks up where an unfinished attempt of the same shard over the same
+    /// inputs stopped (see `earlier`); a finished part, or one of other
+    /// inputs, is a past run's and is not taken up.
+    pub(super) fn resume(&mut self, part: ManifestPart, inputs_sha256: &str) {
+        if part.finished || part.inputs_sha256 != inputs_sha256 {
+            return;
+        }
+        self.earlier = part
+            .lines
+            .into_iter()
+            .filter(|line| line.status == Status::Translated)
+            .map(|line| (PathBuf::from(&line.path), line))
+            .collect();
+    }
+
+    /// The articles about to be translated and written: if this attempt is
+    /// killed after their records are written but before it ends, the
+    /// next attempt finds them current and must still call them
+    /// translated (see `earlier`). Recorded before the writes, as a write
+    /// can land the instant before a kill.
+    pub(super) fn about_to_translate(&mut self, articles: &[SourceArticle]) {
+        for article in articles {
+            self.earlier.insert(
+                article.path.clone(),
+                ManifestLine::for_article(article, Status::Translated),
+            );
+        }
+    }
+
     /// `article` ended with `status` (anything but failed).
     pub(super) fn article(&mut self, article: &SourceArticle, status: Status) {
-        self.lines.insert(
-            article.path.clone(),
-            ManifestLine::for_article(article, status),
-        );
+        let mut line = ManifestLine::for_article(article, status);
+        let translated_earlier = self
+            .earlier
+            .get(&article.path)
+            .is_some_and(|earlier| earlier.source_sha256 == line.source_sha256);
+        if status == Status::UpToDate && translated_earlier {
+            line.status = Status::Translated;
+        }
+        self.lines.insert(article.path.clone(), line);
     }
 
     /// The input at `path` failed. Returns the error cut to its first
@@ -115,12 +157,22 @@ impl Manifest {
         self.lines.insert(PathBuf::from(&line.path), line);
     }
 
-    /// The shard's part of the manifest, for `merge`.
-    pub(super) fn to_part(&self, shard: Shard, inputs_sha256: String) -> Result<Vec<u8>> {
+    /// The shard's part of the manifest: for `merge` when `finished`,
+    /// else for the next attempt (with what earlier attempts did that this
+    /// one has not reached yet).
+    pub(super) fn to_part(
+        &self,
+        shard: Shard,
+        inputs_sha256: &str,
+        finished: bool,
+    ) -> Result<Vec<u8>> {
+        let mut lines = self.earlier.clone();
+        lines.extend(self.lines.iter().map(|(p, l)| (p.clone(), l.clone())));
         let part = ManifestPart {
             shard: shard.to_string(),
-            inputs_sha256,
-            lines: self.lines.values().cloned().collect(),
+            finished,
+            inputs_sha256: inputs_sha256.to_string(),
+            lines: lines.into_values().collect(),
         };
         let mut bytes =
             serde_json::to_vec_pretty(&part).context("cannot serialize manifest part")?;

@@ -82,6 +82,13 @@ pub fn merge_manifests(folder: &OutputFolder) -> Result<MergeOutcome> {
             ));
             continue;
         };
+        if !part.finished {
+            problems.push(format!(
+                "shard {shard} has not finished (still running, or stopped after {} input(s)); run it again: --shard {shard}",
+                part.lines.len()
+            ));
+            continue;
+        }
         if Some(&part.inputs_sha256) != digest.as_ref() {
             problems.push(format!(
                 "shard {shard} ran over other inputs than shard {}/{count} (another night's part?); run it again: --shard {shard}",

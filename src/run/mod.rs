@@ -207,15 +207,23 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
         Some(shard) => folder.lock_shard(&shard.label(), config.when_locked)?,
         None => folder.lock(config.when_locked)?,
     };
+    let (files, problems) = discover(&config.inputs);
+    let inputs_digest = manifest::inputs_digest(&files, &problems);
+    let mut manifest = Manifest::default();
     match config.shard {
-        // A part left by an earlier attempt of this shard would tell
-        // `merge` this one finished; parts of another split are stale.
-        Some(shard) => folder.remove_manifest_parts_but(shard.count, shard.index)?,
+        Some(shard) => {
+            if let Some(part) = folder.manifest_part(&shard.label())? {
+                if let Ok(part) = serde_json::from_slice(&part) {
+                    manifest.resume(part, &inputs_digest);
+                }
+            }
+            // Until this shard finishes, `merge` must not take a part of an
+            // earlier run of it; parts of another split are stale.
+            folder.remove_manifest_parts_but(shard.count, shard.index)?;
+        }
         // Other shards' temp files may be writes in progress.
         None => folder.remove_stale_temp_files(),
     }
-    let (files, problems) = discover(&config.inputs);
-    let inputs_digest = manifest::inputs_digest(&files, &problems);
     let takes = |path: &Path| config.shard.is_none_or(|s| s.takes(&article_id(path)));
     let files: Vec<PathBuf> = files.into_iter().filter(|p| takes(p)).collect();
     let mut job = Job {
@@ -223,14 +231,16 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
         pipeline,
         progress: ProgressDisplay::start(config.progress, files.len()),
         folder,
-        manifest: Manifest::default(),
+        manifest,
         summary: RunSummary::default(),
+        inputs_digest,
     };
     for (path, error) in problems.into_iter().filter(|(p, _)| takes(p)) {
         job.fail(&path, article_id(&path), error);
     }
+    job.save_shard_progress();
     job.translate_in_chunks(&files);
-    job.finish(started, inputs_digest)
+    job.finish(started)
 }
 
 /// One run in progress: where it writes, and what it has to report so far.
@@ -241,6 +251,8 @@ struct Job<'a> {
     progress: ProgressDisplay,
     manifest: Manifest,
     summary: RunSummary,
+    /// Which inputs the whole run has (every shard's), for the manifest part.
+    inputs_digest: String,
 }
 
 impl Job<'_> {
@@ -371,6 +383,10 @@ impl Job<'_> {
 
     /// Translates one wave together and writes its records (in parallel).
     fn translate_wave(&mut self, wave: &[SourceArticle]) {
+        if self.config.shard.is_some() {
+            self.manifest.about_to_translate(wave);
+            self.save_shard_progress();
+        }
         let records = translate_articles(wave, self.pipeline);
         let written: Vec<Result<()>> = records
             .par_iter()
@@ -404,16 +420,28 @@ impl Job<'_> {
         }
     }
 
+    /// A shard's part so far, unfinished, so that a requeued attempt after
+    /// a kill knows what this one translated. Not writing it loses only
+    /// that knowledge (the records are what they are), so an error here is
+    /// left for the final part to report.
+    fn save_shard_progress(&self) {
+        if let Some(shard) = self.config.shard {
+            if let Ok(part) = self.manifest.to_part(shard, &self.inputs_digest, false) {
+                let _ = self.folder.write_manifest_part(&shard.label(), &part);
+            }
+        }
+    }
+
     /// Clears the progress, writes the manifest (a shard writes its part)
     /// and closes the summary.
-    fn finish(mut self, started: Instant, inputs_digest: String) -> Result<RunSummary> {
+    fn finish(mut self, started: Instant) -> Result<RunSummary> {
         self.progress.finish();
         self.summary.failed = self.summary.errors.len();
         // On a full disk the manifest may not fit either; the per-article
         // lines still reach the caller, and the old manifest stays whole.
         let written = match self.config.shard {
             Some(shard) => {
-                let part = self.manifest.to_part(shard, inputs_digest)?;
+                let part = self.manifest.to_part(shard, &self.inputs_digest, true)?;
                 self.folder.write_manifest_part(&shard.label(), &part)
             }
             None => self.folder.write_manifest(&self.manifest.to_jsonl()?),
