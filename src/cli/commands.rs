@@ -19,8 +19,10 @@ use crate::eval::tokenize::Tokenizer;
 use crate::input::article::SourceArticle;
 use crate::model_store::{HubAccess, Models};
 use crate::output::lock::FolderLocked;
+use crate::output::OutputFolder;
 use crate::pipeline::{load_pipeline, translate_articles};
 use crate::run::{self, RunConfig};
+use crate::store::StoreOptions;
 use crate::summarize::Summarizer;
 
 pub type Outcome = Result<Exit, Failure>;
@@ -30,8 +32,10 @@ pub fn dispatch(action: Action) -> Outcome {
     match action {
         Action::Run(settings) => run_command(settings),
         Action::Translate(settings) => translate_command(settings),
-        Action::Verify { out } => verify_command(&out),
-        Action::Brief { out, similarity } => brief_command(&out, similarity, None),
+        Action::Verify { out, store } => verify_command(&OutputFolder::at(out), &store),
+        Action::Brief { out, similarity } => {
+            brief_command(&OutputFolder::at(out), similarity, None)
+        }
         Action::Eval {
             out,
             refs,
@@ -108,7 +112,7 @@ fn run_command(settings: RunSettings) -> Outcome {
         // The brief either succeeds (adding nothing to the exit code) or
         // fails the command.
         brief_command(
-            &settings.out,
+            &OutputFolder::at(settings.out),
             settings.similarity,
             Some(&pipeline.summarizer),
         )?;
@@ -134,7 +138,7 @@ fn stop_on_signal() -> Arc<AtomicBool> {
 /// Writes the brief from the records in `out`; a record that cannot be
 /// used is skipped with one line, and does not fail the brief. With the
 /// run's summarizer, a language model may write merged summaries (cached).
-fn brief_command(out: &Path, similarity: f64, summarizer: Option<&Summarizer>) -> Outcome {
+fn brief_command(out: &OutputFolder, similarity: f64, summarizer: Option<&Summarizer>) -> Outcome {
     let settings = crate::brief::BriefSettings { similarity };
     let report = crate::brief::write_brief(out, settings, summarizer).map_err(Failure::failed)?;
     for line in &report.warnings {
@@ -190,8 +194,8 @@ fn print_stdout(bytes: &[u8]) -> Outcome {
     }
 }
 
-fn verify_command(out: &Path) -> Outcome {
-    let report = crate::output::verify::verify(out).map_err(Failure::config)?;
+fn verify_command(out: &OutputFolder, store: &StoreOptions) -> Outcome {
+    let report = crate::output::verify::verify(out, store).map_err(Failure::config)?;
     let mut text = String::new();
     for problem in &report.problems {
         text.push_str(problem);

@@ -16,16 +16,20 @@ use crate::model_store::{HubAccess, SummarizerChoice};
 use crate::output::lock::WhenLocked;
 use crate::pipeline::PipelineSettings;
 use crate::run::Progress;
+use crate::store::{Location, StoreOptions};
 
 /// What the program takes from its environment, read once at start so
 /// that [`resolve`] stays a pure function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Environment {
     /// `HF_HUB_OFFLINE=1` (or `true`): never download, as with Python's
     /// huggingface_hub.
     pub hf_hub_offline: bool,
     /// Whether stderr is a terminal (a progress bar, else plain lines).
     pub stderr_is_terminal: bool,
+    /// Object-store settings and credentials (`AWS_*`, `GOOGLE_*`,
+    /// `AZURE_*`), for locations given as URLs.
+    pub store: StoreOptions,
 }
 
 impl Environment {
@@ -34,6 +38,7 @@ impl Environment {
             hf_hub_offline: std::env::var("HF_HUB_OFFLINE")
                 .is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
             stderr_is_terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            store: StoreOptions::from_vars(std::env::vars()),
         }
     }
 
@@ -60,10 +65,12 @@ pub enum Action {
     Run(RunSettings),
     Translate(TranslateSettings),
     Verify {
-        out: PathBuf,
+        out: Location,
+        /// To read sources that are objects.
+        store: StoreOptions,
     },
     Brief {
-        out: PathBuf,
+        out: Location,
         similarity: f64,
     },
     /// `tarjama eval`.
@@ -97,8 +104,8 @@ pub enum Action {
 
 #[derive(Debug)]
 pub struct RunSettings {
-    pub inputs: Vec<PathBuf>,
-    pub out: PathBuf,
+    pub inputs: Vec<Location>,
+    pub out: Location,
     pub force: bool,
     pub progress: Progress,
     pub when_locked: WhenLocked,
@@ -132,11 +139,17 @@ pub fn resolve(command: Command, env: &Environment) -> Settings {
             args.model.jobs,
             Action::Translate(translate_settings(args, env)),
         ),
-        Command::Verify(args) => (None, Action::Verify { out: args.out }),
+        Command::Verify(args) => (
+            None,
+            Action::Verify {
+                out: args.out.with_options(&env.store),
+                store: env.store.clone(),
+            },
+        ),
         Command::Brief(args) => (
             None,
             Action::Brief {
-                out: args.out,
+                out: args.out.with_options(&env.store),
                 similarity: args.similarity,
             },
         ),
@@ -181,8 +194,12 @@ fn run_settings(args: RunArgs, env: &Environment) -> RunSettings {
         Progress::Lines
     };
     RunSettings {
-        inputs: args.paths,
-        out: args.out,
+        inputs: args
+            .paths
+            .into_iter()
+            .map(|input| input.with_options(&env.store))
+            .collect(),
+        out: args.out.with_options(&env.store),
         force: args.force,
         progress,
         when_locked: if args.wait {
@@ -263,6 +280,7 @@ mod tests {
     const PLAIN: Environment = Environment {
         hf_hub_offline: false,
         stderr_is_terminal: false,
+        store: StoreOptions::NONE,
     };
 
     fn settings(args: &[&str], env: Environment) -> Settings {
@@ -312,7 +330,7 @@ mod tests {
             stderr_is_terminal: true,
             ..PLAIN
         };
-        assert_eq!(run(&["run"], terminal).progress, Progress::Bar);
+        assert_eq!(run(&["run"], terminal.clone()).progress, Progress::Bar);
         assert_eq!(run(&["run", "-q"], terminal).progress, Progress::Quiet);
     }
 
@@ -335,7 +353,10 @@ mod tests {
             hf_hub_offline: true,
             ..PLAIN
         };
-        assert_eq!(hub(&["models", "fetch"], offline), HubAccess::CacheOnly);
+        assert_eq!(
+            hub(&["models", "fetch"], offline.clone()),
+            HubAccess::CacheOnly
+        );
         assert_eq!(run(&["run"], offline).pipeline.hub, HubAccess::CacheOnly);
     }
 

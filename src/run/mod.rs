@@ -32,6 +32,7 @@ use crate::output::lock::WhenLocked;
 use crate::output::record::{Record, SummaryRecord, RECORD_FORMAT, VERSION};
 use crate::output::OutputFolder;
 use crate::pipeline::{translate_articles, Pipeline};
+use crate::store::Location;
 
 mod discover;
 mod manifest;
@@ -51,8 +52,8 @@ const WAVE_ARTICLES: usize = 16;
 /// Everything `tarjama run` needs, resolved from the command line once.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    pub inputs: Vec<PathBuf>,
-    pub out_dir: PathBuf,
+    pub inputs: Vec<Location>,
+    pub out_dir: Location,
     pub force: bool,
     pub progress: Progress,
     pub when_locked: WhenLocked,
@@ -186,9 +187,10 @@ fn is_out_of_room(error: &anyhow::Error) -> bool {
 /// cannot be serialized; every other problem is counted in the summary.
 pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
     let started = Instant::now();
-    let folder = OutputFolder::new(&config.out_dir);
+    let folder = OutputFolder::at(config.out_dir.clone());
     folder.create()?;
-    // Held until the run returns; the OS drops it if the process dies.
+    // Held until the run returns: a local folder's OS lock (the OS drops
+    // it if the process dies), or a lease in a store.
     let _lock = folder.lock(config.when_locked)?;
     folder.remove_stale_temp_files();
     let (files, problems) = discover(&config.inputs);
@@ -237,10 +239,10 @@ impl Job<'_> {
     /// Reads the files (in parallel) and returns the articles still to
     /// translate; the unreadable, the duplicate names and the current ones
     /// are accounted for here.
-    fn load_pending(&mut self, files: &[PathBuf]) -> Vec<SourceArticle> {
+    fn load_pending(&mut self, files: &[Location]) -> Vec<SourceArticle> {
         let loaded: Vec<(PathBuf, Result<SourceArticle>)> = files
             .par_iter()
-            .map(|p| (p.clone(), SourceArticle::load(p)))
+            .map(|file| (file.label(), SourceArticle::read(file)))
             .collect();
         let mut seen_ids: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut pending = Vec::new();
