@@ -390,6 +390,25 @@ mod tests {
     }
 
     #[test]
+    fn urls_are_store_locations_and_their_credentials_never_show() {
+        let env = Environment {
+            store: StoreOptions::from_vars([(
+                "AWS_SECRET_ACCESS_KEY".to_string(),
+                "hush-hush".to_string(),
+            )]),
+            ..PLAIN
+        };
+        let settings = settings(&["run", "s3://b/in", "--out", "s3://b/out"], env);
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("hush-hush"), "{shown}");
+        let Action::Run(run) = settings.action else {
+            panic!("not a run");
+        };
+        assert_eq!(run.out.to_string(), "s3://b/out");
+        assert!(run.inputs[0].as_local().is_none());
+    }
+
+    #[test]
     fn a_dash_reads_standard_input() {
         let source = |file: &str| match settings(&["translate", file], PLAIN).action {
             Action::Translate(t) => t.source,
