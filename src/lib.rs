@@ -5,7 +5,8 @@
 //! brief; `pipeline` holds the loaded models and turns articles into
 //! records, `run` is the batch job around it, `cli` the command line.
 //! There are no import circles: `cli` → `run` → `pipeline` → the steps →
-//! `names`, `llm`, `model_store`, `models`, `files`, `text` at the bottom.
+//! `names`, `llm`, `model_store`, `models`, `files`, `store`, `text` at the
+//! bottom.
 //!
 //! ```text
 //! src/main.rs            parse → resolve → dispatch (nothing else)
@@ -60,6 +61,8 @@
 //!                        summed, scores), tokenize (sacreBLEU's 13a and intl), bleu,
 //!                        chrf, report (the table and the JSON)
 //! src/files.rs           atomic writes, SHA-256
+//! src/store.rs           Location: a local path or an object-store URL (s3://, gs://,
+//!                        az://, file://), read, written whole, listed (object_store)
 //! src/bench.rs           `tarjama bench` and `bench-llm`
 //! ```
 
@@ -76,6 +79,7 @@ pub mod names;
 pub mod output;
 pub mod pipeline;
 pub mod run;
+pub mod store;
 pub mod summarize;
 pub mod text;
 pub mod translate;

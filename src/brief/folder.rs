@@ -4,17 +4,16 @@
 //!
 //! The folder's layout itself — record listing, `brief.md`, `brief.html`,
 //! `<id>.html`, the model-merge cache — is `crate::output::OutputFolder`'s;
-//! this file is the brief's only way to it, so moving outputs elsewhere
-//! (object storage) touches those two files only. Every write is atomic. What it is not:
+//! this file is the brief's only way to it, and it goes through the
+//! folder's byte operations, so the folder may be an object store. Every
+//! write is whole or absent. What it is not:
 //! the analysis or the rendering; it moves bytes that `build` and the
 //! renderers made, and knows nothing of stories.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use crate::files::write_atomic;
 use crate::output::record::Record;
 use crate::output::OutputFolder;
 
@@ -50,52 +49,49 @@ pub fn percent_encode(name: &str) -> String {
 
 /// Intact records of an output folder, by id, and a line for each file
 /// that could not be used.
-pub fn load_records(out_dir: &Path) -> Result<(Vec<Record>, Vec<String>)> {
-    OutputFolder::new(out_dir).read_intact_records()
+pub fn load_records(out: &OutputFolder) -> Result<(Vec<Record>, Vec<String>)> {
+    out.read_intact_records()
 }
 
 /// Writes one article's reading view.
-pub fn write_article_page(out_dir: &Path, id: &str, html: &str) -> Result<()> {
-    write_atomic(
-        &OutputFolder::new(out_dir).article_page_path(id),
-        html.as_bytes(),
-    )
+pub fn write_article_page(out: &OutputFolder, id: &str, html: &str) -> Result<()> {
+    out.write_article_page(id, html)
 }
 
 /// Writes `brief.md` and then `brief.html`.
-pub fn write_brief_pages(out_dir: &Path, markdown: &str, html: &str) -> Result<()> {
-    let folder = OutputFolder::new(out_dir);
-    write_atomic(&folder.brief_markdown_path(), markdown.as_bytes())?;
-    write_atomic(&folder.brief_html_path(), html.as_bytes())
+pub fn write_brief_pages(out: &OutputFolder, markdown: &str, html: &str) -> Result<()> {
+    out.write_brief_pages(markdown, html)
 }
 
 /// Where the brief page of an output folder is, for the report line.
-pub fn brief_html_path(out_dir: &Path) -> PathBuf {
-    OutputFolder::new(out_dir).brief_html_path()
+pub fn brief_html_location(out: &OutputFolder) -> String {
+    out.brief_html_location().to_string()
 }
 
 /// Removes reading views tarjama wrote for records that are gone or
 /// damaged (`ids`: the records the brief was built from), so no page
 /// outlives its record. Only pages carrying the generator mark are
 /// touched; other HTML in the folder is left alone.
-pub fn remove_stale_views<'a>(out_dir: &Path, ids: impl Iterator<Item = &'a str>) -> Result<()> {
+pub fn remove_stale_views<'a>(
+    out: &OutputFolder,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<()> {
     let current: BTreeSet<String> = ids
         .map(article_page)
         .chain([OutputFolder::brief_page_name().to_string()])
         .collect();
     let mark = format!("<meta name=\"generator\" content=\"{GENERATOR}\">");
-    for path in OutputFolder::new(out_dir).page_files()? {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    for name in out.page_names()? {
         if current.contains(&name) {
             continue;
         }
-        let ours = std::fs::read_to_string(&path).is_ok_and(|text| text.contains(&mark));
+        let ours = out
+            .read_page(&name)
+            .ok()
+            .flatten()
+            .is_some_and(|bytes| String::from_utf8_lossy(&bytes).contains(&mark));
         if ours {
-            std::fs::remove_file(&path)
-                .with_context(|| format!("cannot remove the stale {}", path.display()))?;
+            out.remove_page(&name)?;
         }
     }
     Ok(())
@@ -103,23 +99,13 @@ pub fn remove_stale_views<'a>(out_dir: &Path, ids: impl Iterator<Item = &'a str>
 
 /// The model-merge cache's bytes, `None` when there is none or it cannot
 /// be read (`model_merge` treats both as an empty cache).
-pub fn read_merge_cache(out_dir: &Path) -> Option<Vec<u8>> {
-    std::fs::read(OutputFolder::new(out_dir).summary_cache_path()).ok()
+pub fn read_merge_cache(out: &OutputFolder) -> Option<Vec<u8>> {
+    out.read_summary_cache()
 }
 
 /// Writes the model-merge cache; `None` (an empty cache) removes the file.
-pub fn write_merge_cache(out_dir: &Path, bytes: Option<&[u8]>) -> Result<()> {
-    let path = OutputFolder::new(out_dir).summary_cache_path();
-    match bytes {
-        Some(bytes) => write_atomic(&path, bytes),
-        None => {
-            if path.exists() {
-                std::fs::remove_file(&path)
-                    .with_context(|| format!("cannot remove {}", path.display()))?;
-            }
-            Ok(())
-        }
-    }
+pub fn write_merge_cache(out: &OutputFolder, bytes: Option<&[u8]>) -> Result<()> {
+    out.write_summary_cache(bytes)
 }
 
 #[cfg(test)]
@@ -143,10 +129,12 @@ mod tests {
     fn cache_round_trips_and_a_damaged_cache_is_empty() {
         use super::super::model_merge::{decode_cache, encode_cache, CachedMerge};
         use std::collections::BTreeMap;
-        let save = |dir: &Path, cache: &BTreeMap<String, CachedMerge>| {
-            write_merge_cache(dir, encode_cache(cache).unwrap().as_deref()).unwrap()
+        let save = |dir: &std::path::Path, cache: &BTreeMap<String, CachedMerge>| {
+            let out = OutputFolder::new(dir);
+            write_merge_cache(&out, encode_cache(cache).unwrap().as_deref()).unwrap()
         };
-        let load = |dir: &Path| decode_cache(read_merge_cache(dir));
+        let load = |dir: &std::path::Path| decode_cache(read_merge_cache(&OutputFolder::new(dir)));
+        let cache_file = |dir: &std::path::Path| dir.join(".brief-summaries.cache");
         let dir = tempfile::tempdir().unwrap();
         let mut cache = BTreeMap::new();
         cache.insert(
@@ -158,13 +146,9 @@ mod tests {
         );
         save(dir.path(), &cache);
         assert_eq!(load(dir.path()), cache);
-        std::fs::write(
-            OutputFolder::new(dir.path()).summary_cache_path(),
-            "{ damaged",
-        )
-        .unwrap();
+        std::fs::write(cache_file(dir.path()), "{ damaged").unwrap();
         assert!(load(dir.path()).is_empty());
         save(dir.path(), &BTreeMap::new());
-        assert!(!OutputFolder::new(dir.path()).summary_cache_path().exists());
+        assert!(!cache_file(dir.path()).exists());
     }
 }

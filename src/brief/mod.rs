@@ -41,9 +41,9 @@ pub mod render_md;
 pub mod sections;
 pub mod wording;
 
-use std::path::Path;
-
 use anyhow::Result;
+
+use crate::output::OutputFolder;
 
 pub use analyse::analyse;
 pub use build::build;
@@ -63,39 +63,35 @@ pub struct BriefReport {
 }
 
 impl BriefReport {
-    pub fn line(&self, out_dir: &Path) -> String {
+    pub fn line(&self, out: &OutputFolder) -> String {
         format!(
             "brief: {} stor{} from {} article(s) in {}",
             self.stories,
             if self.stories == 1 { "y" } else { "ies" },
             self.articles,
-            folder::brief_html_path(out_dir).display()
+            folder::brief_html_location(out)
         )
     }
 }
 
-/// Builds the brief from the records in `out_dir` and writes `brief.md`,
+/// Builds the brief from the records in `out` and writes `brief.md`,
 /// `brief.html` and one `<id>.html` per record there. `summarizer`: the
 /// run's, to write model merges not yet cached (`None`: cache only).
 pub fn write_brief(
-    out_dir: &Path,
+    out: &OutputFolder,
     settings: BriefSettings,
     summarizer: Option<&crate::summarize::Summarizer>,
 ) -> Result<BriefReport> {
-    let (records, skipped) = folder::load_records(out_dir)?;
+    let (records, skipped) = folder::load_records(out)?;
     let mut brief = build(records, skipped, settings);
-    let old = model_merge::decode_cache(folder::read_merge_cache(out_dir));
+    let old = model_merge::decode_cache(folder::read_merge_cache(out));
     let (cache, mut problems) = model_merge::apply(&mut brief, &old, summarizer);
-    folder::write_merge_cache(out_dir, model_merge::encode_cache(&cache)?.as_deref())?;
+    folder::write_merge_cache(out, model_merge::encode_cache(&cache)?.as_deref())?;
     for article in &brief.articles {
-        folder::write_article_page(out_dir, article.id(), &render_html::article_view(article))?;
+        folder::write_article_page(out, article.id(), &render_html::article_view(article))?;
     }
-    folder::remove_stale_views(out_dir, brief.articles.iter().map(ArticleAnalysis::id))?;
-    folder::write_brief_pages(
-        out_dir,
-        &render_md::brief(&brief),
-        &render_html::brief(&brief),
-    )?;
+    folder::remove_stale_views(out, brief.articles.iter().map(ArticleAnalysis::id))?;
+    folder::write_brief_pages(out, &render_md::brief(&brief), &render_html::brief(&brief))?;
     problems.extend(brief.skipped.iter().map(|line| format!("skips {line}")));
     Ok(BriefReport {
         stories: brief.stories.len(),

@@ -10,7 +10,7 @@
 //! its output goes through the same checks as any summary
 //! (`summarize::check`, with the stricter retry); a merge that still fails
 //! them is not used — the brief falls back to the extractive merge and
-//! says why. Results are cached in the output folder (`OutputFolder::summary_cache_path`,
+//! says why. Results are cached in the output folder (`OutputFolder::read_summary_cache`,
 //! JSON), keyed by the SHA-256 of the inputs, the model fingerprint and the
 //! limits; the cache holds only the current stories' entries, sorted, so
 //! it too is the same for the same records. Without the run's model at

@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use super::exit::help_text;
 use crate::eval::tokenize::Tokenizer;
 use crate::models::marian::Precision;
+use crate::store::Location;
 
 /// Translate Arabic news articles into English with local open models.
 #[derive(Debug, Parser)]
@@ -131,12 +132,12 @@ pub struct ModelArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Files or folders of .txt articles.
-    #[arg(default_value = "seeds")]
-    pub paths: Vec<PathBuf>,
-    /// Output folder.
-    #[arg(long, default_value = "outputs")]
-    pub out: PathBuf,
+    /// Files or folders of .txt articles, or object-store URLs (s3://bucket/prefix, gs://…, az://…, file://…).
+    #[arg(default_value = "seeds", value_parser = Location::parse_arg)]
+    pub paths: Vec<Location>,
+    /// Output folder, or an object-store URL (credentials from AWS_*, GOOGLE_*, AZURE_*).
+    #[arg(long, default_value = "outputs", value_parser = Location::parse_arg)]
+    pub out: Location,
     /// Redo articles whose record is current.
     #[arg(long)]
     pub force: bool,
@@ -170,9 +171,9 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Output folder the shards wrote to.
-    #[arg(default_value = "outputs")]
-    pub out: PathBuf,
+    /// Output folder (or object-store URL) the shards wrote to.
+    #[arg(default_value = "outputs", value_parser = Location::parse_arg)]
+    pub out: Location,
     /// Do not write the brief.
     #[arg(long)]
     pub no_brief: bool,
@@ -190,9 +191,9 @@ pub struct MergeArgs {
 
 #[derive(Debug, Args)]
 pub struct BriefArgs {
-    /// Output folder holding the records.
-    #[arg(default_value = "outputs")]
-    pub out: PathBuf,
+    /// Output folder holding the records, or an object-store URL.
+    #[arg(default_value = "outputs", value_parser = Location::parse_arg)]
+    pub out: Location,
     /// Grouping threshold, 0–1: articles whose combined similarity (Arabic
     /// source, entities, English) reaches it are one story; higher splits more.
     #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
@@ -219,9 +220,9 @@ pub struct TranslateArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Output folder to check.
-    #[arg(default_value = "outputs")]
-    pub out: PathBuf,
+    /// Output folder to check, or an object-store URL.
+    #[arg(default_value = "outputs", value_parser = Location::parse_arg)]
+    pub out: Location,
 }
 
 #[derive(Debug, Args)]

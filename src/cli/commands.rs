@@ -22,6 +22,7 @@ use crate::output::lock::FolderLocked;
 use crate::output::OutputFolder;
 use crate::pipeline::{load_pipeline, translate_articles};
 use crate::run::{self, MergeOutcome, RunConfig};
+use crate::store::StoreOptions;
 use crate::summarize::Summarizer;
 
 pub type Outcome = Result<Exit, Failure>;
@@ -33,8 +34,10 @@ pub fn dispatch(action: Action) -> Outcome {
         Action::Merge(settings) => merge_command(settings),
         Action::Refuse(reason) => Err(Failure::config(anyhow::anyhow!(reason))),
         Action::Translate(settings) => translate_command(settings),
-        Action::Verify { out } => verify_command(&out),
-        Action::Brief { out, similarity } => brief_command(&out, similarity, None),
+        Action::Verify { out, store } => verify_command(&OutputFolder::at(out), &store),
+        Action::Brief { out, similarity } => {
+            brief_command(&OutputFolder::at(out), similarity, None)
+        }
         Action::Eval {
             out,
             refs,
@@ -92,6 +95,10 @@ fn run_command(settings: RunSettings) -> Outcome {
     if let Some(error) = &summary.manifest_error {
         eprintln!("tarjama: error: {error}");
     }
+    if let Some(reason) = &summary.lease_lost {
+        eprintln!("tarjama: stopped: {reason}");
+        return Ok(Exit::FolderLocked);
+    }
     if let Some(reason) = &summary.stopped_by {
         eprintln!(
             "tarjama: stopped: the output folder takes no more writes ({}); {} article(s) not attempted; make room and run the same command again (finished records are kept)",
@@ -112,7 +119,7 @@ fn run_command(settings: RunSettings) -> Outcome {
         // The brief either succeeds (adding nothing to the exit code) or
         // fails the command.
         brief_command(
-            &settings.out,
+            &OutputFolder::at(settings.out),
             settings.similarity,
             Some(&pipeline.summarizer),
         )?;
@@ -125,7 +132,7 @@ fn run_command(settings: RunSettings) -> Outcome {
 /// ran over other inputs) is named, one line each, and nothing is
 /// written: exit 1, so a scheduler's dependent step sees the night failed.
 fn merge_command(settings: MergeSettings) -> Outcome {
-    let folder = OutputFolder::new(&settings.out);
+    let folder = OutputFolder::at(settings.out.clone());
     let lock = folder.lock(settings.when_locked).map_err(|e| Failure {
         exit: if e.downcast_ref::<FolderLocked>().is_some() {
             Exit::FolderLocked
@@ -143,7 +150,7 @@ fn merge_command(settings: MergeSettings) -> Outcome {
             return Err(Failure::failed(anyhow::anyhow!(
                 "merge: {} problem(s) with the shards' parts in {}; nothing was written",
                 problems.len(),
-                settings.out.display()
+                settings.out
             )));
         }
         MergeOutcome::Merged {
@@ -153,7 +160,7 @@ fn merge_command(settings: MergeSettings) -> Outcome {
         } => {
             eprintln!(
                 "tarjama: merged {shards} shard(s): {lines} input(s), {failed} failed, into {}",
-                folder.manifest_path().display()
+                settings.out
             );
             failed
         }
@@ -163,11 +170,7 @@ fn merge_command(settings: MergeSettings) -> Outcome {
     drop(lock);
     if settings.write_brief {
         let pipeline = load_pipeline(&settings.pipeline)?;
-        brief_command(
-            &settings.out,
-            settings.similarity,
-            Some(&pipeline.summarizer),
-        )?;
+        brief_command(&folder, settings.similarity, Some(&pipeline.summarizer))?;
     }
     Ok(Exit::failed_if(failed > 0))
 }
@@ -190,7 +193,7 @@ fn stop_on_signal() -> Arc<AtomicBool> {
 /// Writes the brief from the records in `out`; a record that cannot be
 /// used is skipped with one line, and does not fail the brief. With the
 /// run's summarizer, a language model may write merged summaries (cached).
-fn brief_command(out: &Path, similarity: f64, summarizer: Option<&Summarizer>) -> Outcome {
+fn brief_command(out: &OutputFolder, similarity: f64, summarizer: Option<&Summarizer>) -> Outcome {
     let settings = crate::brief::BriefSettings { similarity };
     let report = crate::brief::write_brief(out, settings, summarizer).map_err(Failure::failed)?;
     for line in &report.warnings {
@@ -246,8 +249,8 @@ fn print_stdout(bytes: &[u8]) -> Outcome {
     }
 }
 
-fn verify_command(out: &Path) -> Outcome {
-    let report = crate::output::verify::verify(out).map_err(Failure::config)?;
+fn verify_command(out: &OutputFolder, store: &StoreOptions) -> Outcome {
+    let report = crate::output::verify::verify(out, store).map_err(Failure::config)?;
     let mut text = String::new();
     for problem in &report.problems {
         text.push_str(problem);

@@ -16,10 +16,11 @@ use crate::model_store::{HubAccess, SummarizerChoice};
 use crate::output::lock::WhenLocked;
 use crate::pipeline::PipelineSettings;
 use crate::run::{Progress, Shard};
+use crate::store::{Location, StoreOptions};
 
 /// What the program takes from its environment, read once at start so
 /// that [`resolve`] stays a pure function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Environment {
     /// `HF_HUB_OFFLINE=1` (or `true`): never download, as with Python's
     /// huggingface_hub.
@@ -28,6 +29,9 @@ pub struct Environment {
     pub stderr_is_terminal: bool,
     /// Where a batch scheduler says this task is, for `--shard auto`.
     pub scheduler: SchedulerIndex,
+    /// Object-store settings and credentials (`AWS_*`, `GOOGLE_*`,
+    /// `AZURE_*`), for locations given as URLs.
+    pub store: StoreOptions,
 }
 
 /// The task index a batch scheduler gives a process: a Slurm job array's
@@ -94,6 +98,7 @@ impl Environment {
                 .is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
             stderr_is_terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             scheduler: SchedulerIndex::read(),
+            store: StoreOptions::from_vars(std::env::vars()),
         }
     }
 
@@ -123,10 +128,12 @@ pub enum Action {
     Refuse(String),
     Translate(TranslateSettings),
     Verify {
-        out: PathBuf,
+        out: Location,
+        /// To read sources that are objects.
+        store: StoreOptions,
     },
     Brief {
-        out: PathBuf,
+        out: Location,
         similarity: f64,
     },
     /// `tarjama eval`.
@@ -160,8 +167,8 @@ pub enum Action {
 
 #[derive(Debug)]
 pub struct RunSettings {
-    pub inputs: Vec<PathBuf>,
-    pub out: PathBuf,
+    pub inputs: Vec<Location>,
+    pub out: Location,
     pub force: bool,
     pub progress: Progress,
     pub when_locked: WhenLocked,
@@ -175,7 +182,7 @@ pub struct RunSettings {
 
 #[derive(Debug)]
 pub struct MergeSettings {
-    pub out: PathBuf,
+    pub out: Location,
     pub write_brief: bool,
     pub similarity: f64,
     pub when_locked: WhenLocked,
@@ -207,11 +214,17 @@ pub fn resolve(command: Command, env: &Environment) -> Settings {
             args.model.jobs,
             Action::Translate(translate_settings(args, env)),
         ),
-        Command::Verify(args) => (None, Action::Verify { out: args.out }),
+        Command::Verify(args) => (
+            None,
+            Action::Verify {
+                out: args.out.with_options(&env.store),
+                store: env.store.clone(),
+            },
+        ),
         Command::Brief(args) => (
             None,
             Action::Brief {
-                out: args.out,
+                out: args.out.with_options(&env.store),
                 similarity: args.similarity,
             },
         ),
@@ -277,7 +290,7 @@ fn when_locked(wait: bool) -> WhenLocked {
 
 fn merge_settings(args: MergeArgs, env: &Environment) -> MergeSettings {
     MergeSettings {
-        out: args.out,
+        out: args.out.with_options(&env.store),
         write_brief: !args.no_brief,
         similarity: args.similarity,
         when_locked: when_locked(args.wait),
@@ -294,8 +307,12 @@ fn run_settings(args: RunArgs, env: &Environment) -> RunSettings {
         Progress::Lines
     };
     RunSettings {
-        inputs: args.paths,
-        out: args.out,
+        inputs: args
+            .paths
+            .into_iter()
+            .map(|input| input.with_options(&env.store))
+            .collect(),
+        out: args.out.with_options(&env.store),
         force: args.force,
         progress,
         when_locked: when_locked(args.wait),
@@ -374,6 +391,7 @@ mod tests {
         hf_hub_offline: false,
         stderr_is_terminal: false,
         scheduler: SchedulerIndex::NONE,
+        store: StoreOptions::NONE,
     };
 
     fn settings(args: &[&str], env: Environment) -> Settings {
@@ -423,7 +441,7 @@ mod tests {
             stderr_is_terminal: true,
             ..PLAIN
         };
-        assert_eq!(run(&["run"], terminal).progress, Progress::Bar);
+        assert_eq!(run(&["run"], terminal.clone()).progress, Progress::Bar);
         assert_eq!(run(&["run", "-q"], terminal).progress, Progress::Quiet);
     }
 
@@ -446,7 +464,10 @@ mod tests {
             hf_hub_offline: true,
             ..PLAIN
         };
-        assert_eq!(hub(&["models", "fetch"], offline), HubAccess::CacheOnly);
+        assert_eq!(
+            hub(&["models", "fetch"], offline.clone()),
+            HubAccess::CacheOnly
+        );
         assert_eq!(run(&["run"], offline).pipeline.hub, HubAccess::CacheOnly);
     }
 
@@ -477,6 +498,25 @@ mod tests {
         let bad = Cli::try_parse_from(["tarjama", "eval", "--refs", "r", "--tokenize", "zh"]);
         assert!(bad.is_err());
         assert!(Cli::try_parse_from(["tarjama", "eval"]).is_err());
+    }
+
+    #[test]
+    fn urls_are_store_locations_and_their_credentials_never_show() {
+        let env = Environment {
+            store: StoreOptions::from_vars([(
+                "AWS_SECRET_ACCESS_KEY".to_string(),
+                "hush-hush".to_string(),
+            )]),
+            ..PLAIN
+        };
+        let settings = settings(&["run", "s3://b/in", "--out", "s3://b/out"], env);
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("hush-hush"), "{shown}");
+        let Action::Run(run) = settings.action else {
+            panic!("not a run");
+        };
+        assert_eq!(run.out.to_string(), "s3://b/out");
+        assert!(run.inputs[0].as_local().is_none());
     }
 
     #[test]

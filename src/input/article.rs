@@ -15,6 +15,7 @@ use crate::input::clean::clean;
 use crate::input::read::decode;
 use crate::input::segment::{normalize_for_model_in, sentences_in, split_to_budget};
 use crate::output::record::RemovedText;
+use crate::store::Location;
 use crate::text::script::Script;
 
 /// Largest file taken as one article. News articles are tens of
@@ -72,6 +73,29 @@ impl SourceArticle {
         Self::from_bytes(path, &bytes)
     }
 
+    /// Reads and decodes a file, or an object of a store: then its URL is
+    /// the article's path (in records and messages) and its file stem the
+    /// id, as for a file.
+    pub fn read(location: &Location) -> Result<Self> {
+        if let Some(path) = location.as_local() {
+            return Self::load(path);
+        }
+        let label = location.label();
+        let bytes = location
+            .read()
+            .with_context(|| format!("{location}: cannot read"))?
+            .with_context(|| format!("{location}: cannot read: it is gone"))?;
+        if bytes.len() as u64 > MAX_ARTICLE_BYTES {
+            anyhow::bail!(
+                "{location}: larger than {} MiB, which no news article is; split it into articles",
+                MAX_ARTICLE_BYTES >> 20
+            );
+        }
+        Self::from_bytes(&label, &bytes)
+    }
+
+    /// An article from bytes read elsewhere; `path` names it (its stem is
+    /// the id).
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
         let decoded = decode(bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         Ok(Self {

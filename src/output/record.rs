@@ -302,8 +302,13 @@ impl Record {
 
     pub fn read(path: &Path) -> Result<Self> {
         let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        serde_json::from_slice(&bytes)
-            .with_context(|| format!("{} is not a tarjama record", path.display()))
+        Self::from_slice(&path.display().to_string(), &bytes)
+    }
+
+    /// The record in `bytes`, read from `name` (a path or URL, for the
+    /// message).
+    pub fn from_slice(name: &str, bytes: &[u8]) -> Result<Self> {
+        serde_json::from_slice(bytes).with_context(|| format!("{name} is not a tarjama record"))
     }
 
     /// Readable English: the translation paragraph by paragraph, then where

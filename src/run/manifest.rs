@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::Shard;
 use crate::files::sha256_bytes;
 use crate::input::article::SourceArticle;
+use crate::store::Location;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -71,9 +72,10 @@ pub struct ManifestPart {
 /// One digest of a run's inputs as discovery listed them (paths, not
 /// bytes: every shard lists the same folder, and reading every file to
 /// hash it would be the whole run's reading in each shard).
-pub fn inputs_digest(files: &[PathBuf], problems: &[(PathBuf, String)]) -> String {
+pub fn inputs_digest(files: &[Location], problems: &[(PathBuf, String)]) -> String {
     let mut listing = String::new();
-    for path in files.iter().chain(problems.iter().map(|(p, _)| p)) {
+    let labels = files.iter().map(Location::label);
+    for path in labels.chain(problems.iter().map(|(p, _)| p.clone())) {
         listing.push_str(&path.display().to_string());
         listing.push('\n');
     }

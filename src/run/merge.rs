@@ -58,7 +58,7 @@ pub fn merge_manifests(folder: &OutputFolder) -> Result<MergeOutcome> {
         if problems.is_empty() {
             bail!(
                 "no shard has finished in {}: no {} (run `tarjama run … --shard I/N` first)",
-                folder.dir().display(),
+                folder.location(),
                 OutputFolder::manifest_part_name("I-of-N")
             );
         }
@@ -69,7 +69,7 @@ pub fn merge_manifests(folder: &OutputFolder) -> Result<MergeOutcome> {
         problems.push(format!(
             "parts of runs split {} ways are side by side; remove the stale ones from {}/shards",
             counts.join(" and "),
-            folder.dir().display()
+            folder.location()
         ));
     }
     let digest = parts.values().next().map(|p| p.inputs_sha256.clone());

@@ -30,11 +30,13 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::input::article::{article_id, SourceArticle};
+use crate::output::folder::Held;
 use crate::output::labels;
 use crate::output::lock::WhenLocked;
 use crate::output::record::{Record, SummaryRecord, RECORD_FORMAT, VERSION};
 use crate::output::OutputFolder;
 use crate::pipeline::{translate_articles, Pipeline};
+use crate::store::Location;
 
 mod discover;
 mod manifest;
@@ -62,8 +64,8 @@ const CHUNK_FILES: usize = 4 * WAVE_ARTICLES;
 /// Everything `tarjama run` needs, resolved from the command line once.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    pub inputs: Vec<PathBuf>,
-    pub out_dir: PathBuf,
+    pub inputs: Vec<Location>,
+    pub out_dir: Location,
     pub force: bool,
     pub progress: Progress,
     pub when_locked: WhenLocked,
@@ -93,6 +95,10 @@ pub struct RunSummary {
     /// Why the run stopped on its own (the output folder cannot take more
     /// writes), when it did; `None` after a signal or a complete run.
     pub stopped_by: Option<String>,
+    /// Why the run stopped because another took its lease over (a rerun
+    /// of the same shard): it then writes no manifest, which is the other
+    /// run's now.
+    pub lease_lost: Option<String>,
     /// Why `manifest.jsonl` could not be written (the previous one, if
     /// any, is left whole); the records are still as reported.
     pub manifest_error: Option<String>,
@@ -200,11 +206,14 @@ fn is_out_of_room(error: &anyhow::Error) -> bool {
 /// counted in the summary.
 pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
     let started = Instant::now();
-    let folder = OutputFolder::new(&config.out_dir);
+    let folder = OutputFolder::at(config.out_dir.clone());
     folder.create()?;
-    // Held until the run returns; the OS drops it if the process dies.
-    let _lock = match config.shard {
-        Some(shard) => folder.lock_shard(&shard.label(), config.when_locked)?,
+    // Held until the run returns: a local folder's OS lock (the OS drops
+    // it if the process dies), or a lease — a shard's, or a whole run's in
+    // a store — that a rerun takes over and this run confirms before each
+    // wave.
+    let held = match config.shard {
+        Some(shard) => Held::Lease(folder.lease(&shard.label())?),
         None => folder.lock(config.when_locked)?,
     };
     let (files, problems) = discover(&config.inputs);
@@ -225,12 +234,13 @@ pub fn run(config: &RunConfig, pipeline: &Pipeline) -> Result<RunSummary> {
         None => folder.remove_stale_temp_files(),
     }
     let takes = |path: &Path| config.shard.is_none_or(|s| s.takes(&article_id(path)));
-    let files: Vec<PathBuf> = files.into_iter().filter(|p| takes(p)).collect();
+    let files: Vec<Location> = files.into_iter().filter(|f| takes(&f.label())).collect();
     let mut job = Job {
         config,
         pipeline,
         progress: ProgressDisplay::start(config.progress, files.len()),
         folder,
+        held,
         manifest,
         summary: RunSummary::default(),
         inputs_digest,
@@ -249,6 +259,8 @@ struct Job<'a> {
     pipeline: &'a Pipeline,
     folder: OutputFolder,
     progress: ProgressDisplay,
+    /// The folder's lock or the lease, held while the job lives.
+    held: Held,
     manifest: Manifest,
     summary: RunSummary,
     /// Which inputs the whole run has (every shard's), for the manifest part.
@@ -274,7 +286,7 @@ impl Job<'_> {
     /// Reads, skips and translates `files` a chunk at a time, so that only
     /// one chunk's articles are held; once stopped, the files not reached
     /// are read for their manifest lines only.
-    fn translate_in_chunks(&mut self, files: &[PathBuf]) {
+    fn translate_in_chunks(&mut self, files: &[Location]) {
         let mut seen_ids: BTreeMap<String, PathBuf> = BTreeMap::new();
         for (index, chunk) in files.chunks(CHUNK_FILES).enumerate() {
             if self.is_stopping() {
@@ -289,7 +301,21 @@ impl Job<'_> {
     /// Whether no further wave should start (a signal, or a folder that
     /// takes no more writes).
     fn is_stopping(&self) -> bool {
-        self.config.stop.load(Ordering::SeqCst) || self.summary.stopped_by.is_some()
+        self.config.stop.load(Ordering::SeqCst)
+            || self.summary.stopped_by.is_some()
+            || self.summary.lease_lost.is_some()
+    }
+
+    /// Whether the lease (if any) is still this run's; once another run
+    /// has taken it over, this one stops before writing anything more.
+    fn lease_still_held(&mut self) -> bool {
+        if let Held::Lease(lease) = &self.held {
+            if let Err(e) = lease.confirm() {
+                self.summary.lease_lost = Some(format!("{e:#}"));
+                return false;
+            }
+        }
+        true
     }
 
     /// Reads the files (in parallel) and returns the articles still to
@@ -298,12 +324,12 @@ impl Job<'_> {
     /// here.
     fn load_pending(
         &mut self,
-        files: &[PathBuf],
+        files: &[Location],
         seen_ids: &mut BTreeMap<String, PathBuf>,
     ) -> Vec<SourceArticle> {
         let loaded: Vec<(PathBuf, Result<SourceArticle>)> = files
             .par_iter()
-            .map(|p| (p.clone(), SourceArticle::load(p)))
+            .map(|file| (file.label(), SourceArticle::read(file)))
             .collect();
         let mut pending = Vec::new();
         for (path, article) in loaded {
@@ -341,9 +367,10 @@ impl Job<'_> {
     /// not kept) for its manifest line — up to date, or "interrupted" as
     /// the articles of the wave it stopped before; the unreadable are
     /// failed as always.
-    fn leave_for_rerun(&mut self, files: &[PathBuf]) {
-        for path in files {
-            match SourceArticle::load(path) {
+    fn leave_for_rerun(&mut self, files: &[Location]) {
+        for file in files {
+            let path = &file.label();
+            match SourceArticle::read(file) {
                 Ok(article)
                     if !self.config.force && is_current(&self.folder, &article, self.pipeline) =>
                 {
@@ -381,13 +408,32 @@ impl Job<'_> {
         }
     }
 
+    /// A wave this run will not write: left for a rerun.
+    fn leave_wave(&mut self, wave: &[SourceArticle]) {
+        for article in wave {
+            self.summary.interrupted += 1;
+            self.manifest.article(article, Status::Interrupted);
+        }
+    }
+
     /// Translates one wave together and writes its records (in parallel).
     fn translate_wave(&mut self, wave: &[SourceArticle]) {
+        // Confirmed before the wave's part is saved and again before its
+        // records are written: a run whose lease a rerun took over stops
+        // there. (Records the two would both write have the same bytes.)
+        if !self.lease_still_held() {
+            self.leave_wave(wave);
+            return;
+        }
         if self.config.shard.is_some() {
             self.manifest.about_to_translate(wave);
             self.save_shard_progress();
         }
         let records = translate_articles(wave, self.pipeline);
+        if !self.lease_still_held() {
+            self.leave_wave(wave);
+            return;
+        }
         let written: Vec<Result<()>> = records
             .par_iter()
             .map(|r| match r {
@@ -425,6 +471,9 @@ impl Job<'_> {
     /// that knowledge (the records are what they are), so an error here is
     /// left for the final part to report.
     fn save_shard_progress(&self) {
+        if self.summary.lease_lost.is_some() {
+            return;
+        }
         if let Some(shard) = self.config.shard {
             if let Ok(part) = self.manifest.to_part(shard, &self.inputs_digest, false) {
                 let _ = self.folder.write_manifest_part(&shard.label(), &part);
@@ -439,6 +488,10 @@ impl Job<'_> {
         self.summary.failed = self.summary.errors.len();
         // On a full disk the manifest may not fit either; the per-article
         // lines still reach the caller, and the old manifest stays whole.
+        if self.summary.lease_lost.is_some() {
+            self.summary.wall = started.elapsed();
+            return Ok(self.summary);
+        }
         let written = match self.config.shard {
             Some(shard) => {
                 let part = self.manifest.to_part(shard, &self.inputs_digest, true)?;
