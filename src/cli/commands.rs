@@ -31,7 +31,7 @@ pub fn dispatch(action: Action) -> Outcome {
         Action::Run(settings) => run_command(settings),
         Action::Translate(settings) => translate_command(settings),
         Action::Verify { out } => verify_command(&out),
-        Action::Brief { out, similarity } => brief_command(&out, similarity, None),
+        Action::Brief { out, brief } => brief_command(&out, brief, None),
         Action::Eval {
             out,
             refs,
@@ -107,11 +107,7 @@ fn run_command(settings: RunSettings) -> Outcome {
     if settings.write_brief {
         // The brief either succeeds (adding nothing to the exit code) or
         // fails the command.
-        brief_command(
-            &settings.out,
-            settings.similarity,
-            Some(&pipeline.summarizer),
-        )?;
+        brief_command(&settings.out, settings.brief, Some(&pipeline.summarizer))?;
     }
     Ok(exit)
 }
@@ -134,8 +130,11 @@ fn stop_on_signal() -> Arc<AtomicBool> {
 /// Writes the brief from the records in `out`; a record that cannot be
 /// used is skipped with one line, and does not fail the brief. With the
 /// run's summarizer, a language model may write merged summaries (cached).
-fn brief_command(out: &Path, similarity: f64, summarizer: Option<&Summarizer>) -> Outcome {
-    let settings = crate::brief::BriefSettings { similarity };
+fn brief_command(
+    out: &Path,
+    settings: crate::brief::BriefSettings,
+    summarizer: Option<&Summarizer>,
+) -> Outcome {
     let report = crate::brief::write_brief(out, settings, summarizer).map_err(Failure::failed)?;
     for line in &report.warnings {
         eprintln!("tarjama: warning: brief: {line}");

@@ -11,6 +11,7 @@ use super::args::{
     BenchArgs, BenchLlmArgs, Command, ModelArgs, ModelsCommand, RunArgs, TranslateArgs,
 };
 use crate::bench::MarianBenchSettings;
+use crate::brief::BriefSettings;
 use crate::eval::tokenize::Tokenizer;
 use crate::model_store::{HubAccess, SummarizerChoice};
 use crate::output::lock::WhenLocked;
@@ -64,7 +65,7 @@ pub enum Action {
     },
     Brief {
         out: PathBuf,
-        similarity: f64,
+        brief: BriefSettings,
     },
     /// `tarjama eval`.
     Eval {
@@ -104,7 +105,7 @@ pub struct RunSettings {
     pub when_locked: WhenLocked,
     /// Write the brief at the end (not with `--no-brief`).
     pub write_brief: bool,
-    pub similarity: f64,
+    pub brief: BriefSettings,
     pub pipeline: PipelineSettings,
 }
 
@@ -137,7 +138,10 @@ pub fn resolve(command: Command, env: &Environment) -> Settings {
             None,
             Action::Brief {
                 out: args.out,
-                similarity: args.similarity,
+                brief: BriefSettings {
+                    similarity: args.similarity,
+                    since: args.since,
+                },
             },
         ),
         Command::Eval(args) => (
@@ -191,7 +195,10 @@ fn run_settings(args: RunArgs, env: &Environment) -> RunSettings {
             WhenLocked::Fail
         },
         write_brief: !args.no_brief,
-        similarity: args.similarity,
+        brief: BriefSettings {
+            similarity: args.similarity,
+            since: args.since,
+        },
         pipeline: pipeline_settings(args.model, env),
     }
 }
@@ -304,6 +311,22 @@ mod tests {
         assert!(run.write_brief && !run.force);
         assert_eq!(run.pipeline.profile, "default");
         assert_eq!(run.pipeline.hub, HubAccess::Download);
+    }
+
+    #[test]
+    fn since_becomes_the_briefs_day_for_brief_and_run() {
+        let day = crate::brief::dating::Day::parse("2024-03-01").unwrap();
+        let flags = ["--since", "2024-03-01", "--similarity", "0.3"];
+        let expected = BriefSettings {
+            similarity: 0.3,
+            since: Some(day),
+        };
+        assert_eq!(run(&[&["run"][..], &flags].concat(), PLAIN).brief, expected);
+        match settings(&[&["brief"][..], &flags].concat(), PLAIN).action {
+            Action::Brief { brief, .. } => assert_eq!(brief, expected),
+            other => panic!("not a brief: {other:?}"),
+        }
+        assert_eq!(run(&["run"], PLAIN).brief, BriefSettings::default());
     }
 
     #[test]
