@@ -25,7 +25,8 @@ use std::path::Path;
 use common::command::{assert_success, stderr, tarjama};
 use common::stories::{stories, story_records, write_records};
 use common::workspace::workspace;
-use tarjama::brief::{build, Brief, BriefSettings, Story};
+use tarjama::brief::group::{group_all_pairs, Corpus, RARE_FEATURE_CAP};
+use tarjama::brief::{build, grouping_features, Brief, BriefSettings, Story};
 use tarjama::input::article::SourceArticle;
 use tarjama::names::gazetteer::{EntityKind, List};
 use tarjama::output::record::Record;
@@ -55,10 +56,23 @@ fn demo_records() -> Vec<Record> {
         .collect()
 }
 
-fn corpus_brief() -> Brief {
+/// The corpus's records and the seeds'.
+fn corpus_records() -> Vec<Record> {
     let mut records = story_records();
     records.extend(demo_records());
-    build(records, Vec::new(), BriefSettings::default())
+    records
+}
+
+/// A workspace whose `out/` holds the corpus's records and the seeds'.
+fn corpus_folder() -> (tempfile::TempDir, std::path::PathBuf) {
+    let ws = workspace();
+    let out = ws.path().join("out");
+    write_records(&out, &corpus_records());
+    (ws, out)
+}
+
+fn corpus_brief() -> Brief {
+    build(corpus_records(), Vec::new(), BriefSettings::default())
 }
 
 /// The expected story of every article: the corpus' stories, and the
@@ -135,7 +149,10 @@ fn the_corpus_stories_and_the_seeds_are_grouped_as_expected() {
         let other = build(
             brief.articles.iter().map(|a| a.record.clone()).collect(),
             Vec::new(),
-            BriefSettings { similarity },
+            BriefSettings {
+                similarity,
+                ..BriefSettings::default()
+            },
         );
         let same: Vec<Vec<usize>> = other.stories.iter().map(|s| s.articles.clone()).collect();
         let default: Vec<Vec<usize>> = brief.stories.iter().map(|s| s.articles.clone()).collect();
@@ -316,11 +333,7 @@ fn invented_names_of_a_weak_translation_are_not_the_storys_people() {
 /// apart, and names a person the lists lack once, marked.
 #[test]
 fn tarjama_brief_on_the_corpus_and_the_seeds() {
-    let ws = workspace();
-    let out = ws.path().join("out");
-    let mut records = story_records();
-    records.extend(demo_records());
-    write_records(&out, &records);
+    let (ws, out) = corpus_folder();
     let output = tarjama(&["brief", "out"], ws.path());
     assert_success(&output);
     assert!(
@@ -345,4 +358,91 @@ fn tarjama_brief_on_the_corpus_and_the_seeds() {
     let again = tarjama(&["brief", "out"], ws.path());
     assert_success(&again);
     assert_eq!(fs::read_to_string(out.join("brief.md")).unwrap(), md);
+}
+
+#[test]
+fn the_bounded_grouping_is_the_all_pairs_grouping_on_the_corpus() {
+    let features = grouping_features(corpus_records());
+    // 25 articles: at the default cap every feature is rare, and at a cap
+    // of 3 ("Egypt", the Gulf, the agencies and most common words out of
+    // the index) the stories are still the same over the corpus's range.
+    for cap in [RARE_FEATURE_CAP, 3] {
+        let corpus = Corpus::with_rare_cap(&features, cap);
+        for similarity in [0.10, 0.14, 0.18, 0.22, 0.28, 0.35] {
+            assert_eq!(
+                corpus.group(similarity),
+                group_all_pairs(&features, similarity),
+                "cap {cap}, threshold {similarity}"
+            );
+        }
+    }
+}
+
+#[test]
+fn since_leaves_out_the_articles_dated_earlier_and_keeps_the_undated() {
+    let since = tarjama::brief::dating::Day::parse("2022-01-01").unwrap();
+    let brief = build(
+        corpus_records(),
+        Vec::new(),
+        BriefSettings {
+            since: Some(since),
+            ..BriefSettings::default()
+        },
+    );
+    let window = brief.window.as_ref().unwrap();
+    // The seeds (2015–2018; the latest could be as late as July 2021 by the
+    // office-holders it names) are
+    // left out; the corpus's stories are from 2023–2025 or undated.
+    let mut left_out = window.left_out.clone();
+    left_out.sort();
+    let seeds: Vec<String> = demo_records().into_iter().map(|r| r.id).collect();
+    assert_eq!(left_out, seeds);
+    assert_eq!(brief.articles.len(), 20);
+    for article in &brief.articles {
+        assert!(article
+            .date_estimate
+            .as_ref()
+            .is_none_or(|e| e.can_be_on_or_after(since)));
+    }
+    let undated = brief
+        .articles
+        .iter()
+        .filter(|a| a.date_estimate.is_none())
+        .count();
+    assert_eq!(window.undated, undated);
+    // The stories left are the corpus's seven, grouped as without --since.
+    assert_eq!(brief.stories.len(), 7);
+}
+
+#[test]
+fn tarjama_brief_since_says_what_it_left_out_and_keeps_their_views() {
+    let (ws, out) = corpus_folder();
+    assert_success(&tarjama(&["brief", "out"], ws.path()));
+    let seed_view = out.join(format!("{}.html", demo_records()[0].id));
+    assert!(seed_view.is_file());
+    let output = tarjama(&["brief", "out", "--since", "2022-01-01"], ws.path());
+    assert_success(&output);
+    assert!(
+        stderr(&output).contains("brief: 7 stories from 20 article(s)"),
+        "{}",
+        stderr(&output)
+    );
+    let md = fs::read_to_string(out.join("brief.md")).unwrap();
+    assert!(
+        md.contains("Since 2022-01-01: 5 article(s) dated earlier left out;"),
+        "{md}"
+    );
+    let html = fs::read_to_string(out.join("brief.html")).unwrap();
+    assert!(html.contains("Since 2022-01-01: 5 article(s)"));
+    // A record outside the window is still a record: its view stays.
+    assert!(seed_view.is_file());
+    // Deterministic.
+    assert_success(&tarjama(
+        &["brief", "out", "--since", "2022-01-01"],
+        ws.path(),
+    ));
+    assert_eq!(fs::read_to_string(out.join("brief.md")).unwrap(), md);
+    // A day that does not exist is a bad command line.
+    let bad = tarjama(&["brief", "out", "--since", "2021-02-29"], ws.path());
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
 }

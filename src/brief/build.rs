@@ -11,11 +11,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::analyse::{analyse, features};
-use super::dating::{self, Consensus, DateEstimate};
+use super::dating::{self, Consensus, DateEstimate, Day};
 use super::group::{self, ArticleFeatures};
 use super::model::{
     Anchor, ArticleAnalysis, Brief, BriefSettings, Bullet, DateRow, EntityNote, EntityRow, Quote,
-    Source, Story,
+    Source, Story, Window,
 };
 use crate::names::finding::FoundName;
 use crate::names::gazetteer::{Entity, EntityKind, Gazetteer, List};
@@ -26,15 +26,15 @@ use crate::text::arabic;
 use crate::text::tfidf;
 
 /// Builds the brief from records (any order; they are sorted by id).
-pub fn build(mut records: Vec<Record>, skipped: Vec<String>, settings: BriefSettings) -> Brief {
-    records.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut articles: Vec<ArticleAnalysis> = records.into_iter().map(analyse).collect();
+pub fn build(records: Vec<Record>, skipped: Vec<String>, settings: BriefSettings) -> Brief {
+    let (mut articles, window) = within_window(analysed(records), settings.since);
     let entities = register_found_names(&mut articles);
-    let features: Vec<ArticleFeatures> = articles.iter().map(|a| features(a, &entities)).collect();
-    let similarity = group::similarity_matrix(&features);
-    let stories = group::group(&features, settings.similarity)
+    let features = grouping_features_of(&articles, &entities);
+    let corpus = group::Corpus::new(&features);
+    let stories = corpus
+        .group(settings.similarity)
         .into_iter()
-        .map(|members| build_story(&articles, &entities, members, &similarity))
+        .map(|members| build_story(&articles, &entities, members, &corpus))
         .collect();
     Brief {
         articles,
@@ -42,7 +42,49 @@ pub fn build(mut records: Vec<Record>, skipped: Vec<String>, settings: BriefSett
         stories,
         skipped,
         settings,
+        window,
     }
+}
+
+/// What grouping compares of each record (sorted by id, as `build` sorts
+/// them), with every record kept: for tests of the grouping itself.
+pub fn grouping_features(records: Vec<Record>) -> Vec<ArticleFeatures> {
+    let mut articles = analysed(records);
+    let entities = register_found_names(&mut articles);
+    grouping_features_of(&articles, &entities)
+}
+
+/// Each record analysed on its own, in id order.
+fn analysed(mut records: Vec<Record>) -> Vec<ArticleAnalysis> {
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    records.into_iter().map(analyse).collect()
+}
+
+fn grouping_features_of(articles: &[ArticleAnalysis], entities: &[Entity]) -> Vec<ArticleFeatures> {
+    articles.iter().map(|a| features(a, entities)).collect()
+}
+
+/// The articles `--since` keeps (see `Window`): those whose date estimate
+/// can be on or after the day, and those with none.
+fn within_window(
+    articles: Vec<ArticleAnalysis>,
+    since: Option<Day>,
+) -> (Vec<ArticleAnalysis>, Option<Window>) {
+    let Some(since) = since else {
+        return (articles, None);
+    };
+    let (kept, earlier): (Vec<ArticleAnalysis>, Vec<ArticleAnalysis>) =
+        articles.into_iter().partition(|a| {
+            a.date_estimate
+                .as_ref()
+                .is_none_or(|e| e.can_be_on_or_after(since))
+        });
+    let window = Window {
+        since,
+        left_out: earlier.iter().map(|a| a.id().to_string()).collect(),
+        undated: kept.iter().filter(|a| a.date_estimate.is_none()).count(),
+    };
+    (kept, Some(window))
 }
 
 /// The brief's entities: the gazetteer's, then the names found in the
@@ -85,14 +127,14 @@ const ADDS_WORDS: usize = 40;
 const HEADLINE_WORDS: usize = 24;
 
 /// One story from its member articles (indexes into `articles`,
-/// ascending); `similarity` is the grouping's article-by-article matrix.
+/// ascending); `corpus` compares two articles as grouping did.
 fn build_story(
     articles: &[ArticleAnalysis],
     entities: &[Entity],
     members: Vec<usize>,
-    similarity: &[Vec<f64>],
+    corpus: &group::Corpus,
 ) -> Story {
-    let central = central_article(&members, similarity);
+    let central = central_article(&members, corpus);
     let mut headline = lead_sentence(&articles[central], central);
     headline.text = cut_words(&headline.text, HEADLINE_WORDS);
 
@@ -124,15 +166,20 @@ fn build_story(
 }
 
 /// The central article: highest total similarity to the others; ties to
-/// the lower id.
-fn central_article(members: &[usize], similarity: &[Vec<f64>]) -> usize {
-    *members
+/// the lower id. Only the story's own pairs are compared, each total once.
+fn central_article(members: &[usize], corpus: &group::Corpus) -> usize {
+    let total = |x: usize| {
+        members
+            .iter()
+            .map(|&m| corpus.similarity(x, m))
+            .sum::<f64>()
+    };
+    members
         .iter()
-        .max_by(|&&a, &&b| {
-            let total = |x: usize| members.iter().map(|&m| similarity[x][m]).sum::<f64>();
-            total(a).total_cmp(&total(b)).then(b.cmp(&a))
-        })
+        .map(|&x| (total(x), x))
+        .max_by(|(ta, a), (tb, b)| ta.total_cmp(tb).then(b.cmp(a)))
         .expect("a story has an article")
+        .1
 }
 
 /// What the extractive merged summary was made from, in words.

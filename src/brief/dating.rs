@@ -11,6 +11,8 @@
 //! proof. A former office-holder named in passing widens or misleads the
 //! estimate, which is why the brief says what the estimate rests on.
 
+use anyhow::{bail, Context, Result};
+
 use super::dates::DateMention;
 use crate::names::gazetteer::{Gazetteer, Month};
 
@@ -43,6 +45,73 @@ impl DateEstimate {
                 _ => 0,
             }
         }
+    }
+}
+
+/// A calendar day: the first day `--since` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Day {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Day {
+    /// `YYYY-MM-DD`, a day that exists (29 February in leap years only).
+    pub fn parse(text: &str) -> Result<Self> {
+        let parts: Vec<&str> = text.split('-').collect();
+        let [year, month, day] = parts[..] else {
+            bail!("{text:?} is not YYYY-MM-DD");
+        };
+        let number = |part: &str, what: &str| -> Result<u32> {
+            part.parse()
+                .with_context(|| format!("bad {what} in {text:?} (YYYY-MM-DD)"))
+        };
+        let (year, month, day) = (
+            number(year, "year")?,
+            number(month, "month")?,
+            number(day, "day")?,
+        );
+        let year = i32::try_from(year).with_context(|| format!("bad year in {text:?}"))?;
+        if !(1..=12).contains(&month) {
+            bail!("bad month in {text:?} (YYYY-MM-DD)");
+        }
+        if !(1..=days_in_month(year, month)).contains(&day) {
+            bail!("{text:?} is not a day of that month");
+        }
+        Ok(Self { year, month, day })
+    }
+
+    pub fn month(self) -> Month {
+        Month {
+            year: self.year,
+            month: self.month,
+        }
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn label(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl DateEstimate {
+    /// Whether the article can have been written on or after `day`: its
+    /// latest possible month is `day`'s month or later (an open-ended
+    /// estimate always can). Estimates are months, so an article of the
+    /// month `day` falls in is kept whatever the day.
+    pub fn can_be_on_or_after(&self, day: Day) -> bool {
+        self.to.is_none_or(|to| to >= day.month())
     }
 }
 
@@ -212,6 +281,32 @@ mod tests {
         assert_eq!((story.point, story.count), (month("2015-02"), 2));
         assert_eq!(story.label(), "February 2015 – January 2017");
         assert!(late.distance(story.point) >= APART_MONTHS);
+    }
+
+    #[test]
+    fn since_keeps_estimates_that_reach_its_month() {
+        let day = Day::parse("2016-04-20").unwrap();
+        assert_eq!(day.label(), "2016-04-20");
+        let estimate = |from: &str, to: Option<&str>| DateEstimate {
+            from: month(from),
+            to: to.map(month),
+            basis: vec![],
+        };
+        assert!(estimate("2016-01", Some("2016-12")).can_be_on_or_after(day));
+        assert!(estimate("2015-01", Some("2016-04")).can_be_on_or_after(day));
+        assert!(!estimate("2015-01", Some("2016-03")).can_be_on_or_after(day));
+        assert!(estimate("2010-01", None).can_be_on_or_after(day));
+        for bad in [
+            "2016-02-30",
+            "2015-02-29",
+            "2016-13-01",
+            "2016-4",
+            "yesterday",
+            "2016-04-00",
+        ] {
+            assert!(Day::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Day::parse("2016-02-29").is_ok());
     }
 
     #[test]

@@ -46,11 +46,11 @@ use anyhow::Result;
 use crate::output::OutputFolder;
 
 pub use analyse::analyse;
-pub use build::build;
+pub use build::{build, grouping_features};
 pub use folder::{article_page, load_records, percent_encode};
 pub use model::{
     Anchor, ArticleAnalysis, Brief, BriefSettings, Bullet, DateRow, EntityNote, EntityRow, Quote,
-    Source, Story, WordingNote,
+    Source, Story, Window, WordingNote,
 };
 
 /// What `write_brief` did.
@@ -90,7 +90,16 @@ pub fn write_brief(
     for article in &brief.articles {
         folder::write_article_page(out, article.id(), &render_html::article_view(article))?;
     }
-    folder::remove_stale_views(out, brief.articles.iter().map(ArticleAnalysis::id))?;
+    // Records outside `--since` keep their views: they are still records.
+    let left_out = brief.window.iter().flat_map(|w| &w.left_out);
+    folder::remove_stale_views(
+        out,
+        brief
+            .articles
+            .iter()
+            .map(ArticleAnalysis::id)
+            .chain(left_out.map(String::as_str)),
+    )?;
     folder::write_brief_pages(out, &render_md::brief(&brief), &render_html::brief(&brief))?;
     problems.extend(brief.skipped.iter().map(|line| format!("skips {line}")));
     Ok(BriefReport {

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use super::dates::DateMention;
-use super::dating::{Consensus, DateEstimate};
+use super::dating::{Consensus, DateEstimate, Day};
 use super::folder;
 use super::group::DEFAULT_THRESHOLD;
 use crate::names::finding::FoundName;
@@ -22,12 +22,16 @@ use crate::output::record::Record;
 pub struct BriefSettings {
     /// Link threshold for grouping (see `group`).
     pub similarity: f64,
+    /// `--since`: only articles whose date estimate can be on or after
+    /// this day (and the undated ones, counted; see `Window`).
+    pub since: Option<Day>,
 }
 
 impl Default for BriefSettings {
     fn default() -> Self {
         Self {
             similarity: DEFAULT_THRESHOLD,
+            since: None,
         }
     }
 }
@@ -208,6 +212,21 @@ pub struct Brief {
     /// One line per record left out.
     pub skipped: Vec<String>,
     pub settings: BriefSettings,
+    /// With `--since`: what the date window left out and kept.
+    pub window: Option<Window>,
+}
+
+/// What `--since` did. Articles with no date estimate are kept: a nightly
+/// reader would rather see an undated article of last night than lose it,
+/// and the brief says how many there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub since: Day,
+    /// Ids of the records dated before `since`, left out of the brief
+    /// (their article views are left as they are).
+    pub left_out: Vec<String>,
+    /// Articles kept with no date estimate.
+    pub undated: usize,
 }
 
 impl Brief {

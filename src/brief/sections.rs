@@ -265,15 +265,24 @@ pub fn time_line(brief: &Brief, story: &Story) -> Option<String> {
     ))
 }
 
-/// The sentence under the brief's title.
+/// The sentence under the brief's title (and what `--since` did).
 pub fn overview(brief: &Brief) -> String {
-    format!(
+    let mut text = format!(
         "{} stor{} from {} article record(s), built from the records alone (grouping threshold {}). Every claim links to the article view and paragraph it comes from; each article view shows the source beside its English.",
         brief.stories.len(),
         if brief.stories.len() == 1 { "y" } else { "ies" },
         brief.articles.len(),
         brief.settings.similarity
-    )
+    );
+    if let Some(window) = &brief.window {
+        text.push_str(&format!(
+            " Since {}: {} article(s) dated earlier left out; {} article(s) with no date estimate kept.",
+            window.since.label(),
+            window.left_out.len(),
+            window.undated
+        ));
+    }
+    text
 }
 
 /// What the names table says when no name from the gazetteer occurs.

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use super::exit::help_text;
+use crate::brief::dating::Day;
 use crate::eval::tokenize::Tokenizer;
 use crate::models::marian::Precision;
 use crate::store::Location;
@@ -153,6 +154,9 @@ pub struct RunArgs {
     /// Grouping threshold of the brief (see `tarjama brief --help`).
     #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
     pub similarity: f64,
+    /// The brief covers articles dated on or after this day only (see `tarjama brief --help`).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_since)]
+    pub since: Option<Day>,
     /// Take only part I of N of the articles (0 ≤ I < N), chosen by a hash
     /// of each article's name; `auto` reads I and N from a Slurm job array
     /// (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes
@@ -180,6 +184,9 @@ pub struct MergeArgs {
     /// Grouping threshold of the brief (see `tarjama brief --help`).
     #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
     pub similarity: f64,
+    /// The brief covers articles dated on or after this day only (see `tarjama brief --help`).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_since)]
+    pub since: Option<Day>,
     /// If another run or merge is writing to the output folder, wait for it.
     #[arg(long)]
     pub wait: bool,
@@ -198,6 +205,15 @@ pub struct BriefArgs {
     /// source, entities, English) reaches it are one story; higher splits more.
     #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
     pub similarity: f64,
+    /// Only articles whose estimated date can be on or after this day (the
+    /// brief's dating: office-holders named, else the latest year
+    /// mentioned); articles with no estimate are kept and counted.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_since)]
+    pub since: Option<Day>,
+}
+
+fn parse_since(text: &str) -> std::result::Result<Day, String> {
+    Day::parse(text).map_err(|e| e.to_string())
 }
 
 fn parse_similarity(text: &str) -> std::result::Result<f64, String> {

@@ -35,9 +35,7 @@ pub fn dispatch(action: Action) -> Outcome {
         Action::Refuse(reason) => Err(Failure::config(anyhow::anyhow!(reason))),
         Action::Translate(settings) => translate_command(settings),
         Action::Verify { out, store } => verify_command(&OutputFolder::at(out), &store),
-        Action::Brief { out, similarity } => {
-            brief_command(&OutputFolder::at(out), similarity, None)
-        }
+        Action::Brief { out, brief } => brief_command(&OutputFolder::at(out), brief, None),
         Action::Eval {
             out,
             refs,
@@ -120,7 +118,7 @@ fn run_command(settings: RunSettings) -> Outcome {
         // fails the command.
         brief_command(
             &OutputFolder::at(settings.out),
-            settings.similarity,
+            settings.brief,
             Some(&pipeline.summarizer),
         )?;
     }
@@ -170,7 +168,7 @@ fn merge_command(settings: MergeSettings) -> Outcome {
     drop(lock);
     if settings.write_brief {
         let pipeline = load_pipeline(&settings.pipeline)?;
-        brief_command(&folder, settings.similarity, Some(&pipeline.summarizer))?;
+        brief_command(&folder, settings.brief, Some(&pipeline.summarizer))?;
     }
     Ok(Exit::failed_if(failed > 0))
 }
@@ -193,8 +191,11 @@ fn stop_on_signal() -> Arc<AtomicBool> {
 /// Writes the brief from the records in `out`; a record that cannot be
 /// used is skipped with one line, and does not fail the brief. With the
 /// run's summarizer, a language model may write merged summaries (cached).
-fn brief_command(out: &OutputFolder, similarity: f64, summarizer: Option<&Summarizer>) -> Outcome {
-    let settings = crate::brief::BriefSettings { similarity };
+fn brief_command(
+    out: &OutputFolder,
+    settings: crate::brief::BriefSettings,
+    summarizer: Option<&Summarizer>,
+) -> Outcome {
     let report = crate::brief::write_brief(out, settings, summarizer).map_err(Failure::failed)?;
     for line in &report.warnings {
         eprintln!("tarjama: warning: brief: {line}");

@@ -11,6 +11,7 @@ use super::args::{
     BenchArgs, BenchLlmArgs, Command, MergeArgs, ModelArgs, ModelsCommand, RunArgs, TranslateArgs,
 };
 use crate::bench::MarianBenchSettings;
+use crate::brief::BriefSettings;
 use crate::eval::tokenize::Tokenizer;
 use crate::model_store::{HubAccess, SummarizerChoice};
 use crate::output::lock::WhenLocked;
@@ -134,7 +135,7 @@ pub enum Action {
     },
     Brief {
         out: Location,
-        similarity: f64,
+        brief: BriefSettings,
     },
     /// `tarjama eval`.
     Eval {
@@ -174,7 +175,7 @@ pub struct RunSettings {
     pub when_locked: WhenLocked,
     /// Write the brief at the end (not with `--no-brief`).
     pub write_brief: bool,
-    pub similarity: f64,
+    pub brief: BriefSettings,
     /// The part of the inputs this run takes (`None`: all).
     pub shard: Option<Shard>,
     pub pipeline: PipelineSettings,
@@ -184,7 +185,7 @@ pub struct RunSettings {
 pub struct MergeSettings {
     pub out: Location,
     pub write_brief: bool,
-    pub similarity: f64,
+    pub brief: BriefSettings,
     pub when_locked: WhenLocked,
     pub pipeline: PipelineSettings,
 }
@@ -225,7 +226,10 @@ pub fn resolve(command: Command, env: &Environment) -> Settings {
             None,
             Action::Brief {
                 out: args.out.with_options(&env.store),
-                similarity: args.similarity,
+                brief: BriefSettings {
+                    similarity: args.similarity,
+                    since: args.since,
+                },
             },
         ),
         Command::Eval(args) => (
@@ -292,7 +296,10 @@ fn merge_settings(args: MergeArgs, env: &Environment) -> MergeSettings {
     MergeSettings {
         out: args.out.with_options(&env.store),
         write_brief: !args.no_brief,
-        similarity: args.similarity,
+        brief: BriefSettings {
+            similarity: args.similarity,
+            since: args.since,
+        },
         when_locked: when_locked(args.wait),
         pipeline: pipeline_settings(args.model, env),
     }
@@ -317,7 +324,10 @@ fn run_settings(args: RunArgs, env: &Environment) -> RunSettings {
         progress,
         when_locked: when_locked(args.wait),
         write_brief: !args.no_brief,
-        similarity: args.similarity,
+        brief: BriefSettings {
+            similarity: args.similarity,
+            since: args.since,
+        },
         shard: None,
         pipeline: pipeline_settings(args.model, env),
     }
@@ -433,6 +443,22 @@ mod tests {
         assert!(run.write_brief && !run.force);
         assert_eq!(run.pipeline.profile, "default");
         assert_eq!(run.pipeline.hub, HubAccess::Download);
+    }
+
+    #[test]
+    fn since_becomes_the_briefs_day_for_brief_and_run() {
+        let day = crate::brief::dating::Day::parse("2024-03-01").unwrap();
+        let flags = ["--since", "2024-03-01", "--similarity", "0.3"];
+        let expected = BriefSettings {
+            similarity: 0.3,
+            since: Some(day),
+        };
+        assert_eq!(run(&[&["run"][..], &flags].concat(), PLAIN).brief, expected);
+        match settings(&[&["brief"][..], &flags].concat(), PLAIN).action {
+            Action::Brief { brief, .. } => assert_eq!(brief, expected),
+            other => panic!("not a brief: {other:?}"),
+        }
+        assert_eq!(run(&["run"], PLAIN).brief, BriefSettings::default());
     }
 
     #[test]
