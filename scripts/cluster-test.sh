@@ -66,7 +66,9 @@ if [ -n "$tarjama" ]; then
     [ -x "$tarjama" ] || die "TARJAMA=$tarjama is not an executable"
 fi
 if [ "$mode" = auto ]; then
-    if "$tarjama" run --help 2>/dev/null | grep -q -- '--shard' && "$tarjama" merge --help >/dev/null 2>&1; then
+    # Captured first: grep -q closing the pipe early would fail it (pipefail).
+    run_help=$("$tarjama" run --help 2>/dev/null || true)
+    if grep -q -- '--shard' <<<"$run_help" && "$tarjama" merge --help >/dev/null 2>&1; then
         mode=full
     else
         mode=smoke
@@ -284,7 +286,7 @@ s3_download() { # PREFIX DIR: every object under PREFIX into DIR (parallel)
         printf 'url = "%s/%s/%s"\noutput = "%s/%s"\n' "$endpoint" "$bucket" "$key" "$dir" "${key#"$prefix"}" >>"$cfg"
     done <"$cfg.keys"
     [ -s "$cfg" ] || return 0
-    timeout 300 curl -K "$work/curl.cfg" -K "$cfg" --parallel --parallel-max 8 --create-dirs ||
+    timeout 300 curl -K "$work/curl.cfg" -K "$cfg" --parallel --parallel-max 8 --no-progress-meter --create-dirs ||
         die "cannot download s3://$bucket/$prefix"
 }
 
@@ -294,7 +296,7 @@ s3_upload_dir() { # DIR PREFIX: every file of DIR to PREFIX (parallel)
     for f in "$dir"/*; do
         printf 'upload-file = "%s"\nurl = "%s/%s/%s%s"\n' "$f" "$endpoint" "$bucket" "$prefix" "${f##*/}" >>"$cfg"
     done
-    timeout 300 curl -K "$work/curl.cfg" -K "$cfg" --parallel --parallel-max 8 -o /dev/null ||
+    timeout 300 curl -K "$work/curl.cfg" -K "$cfg" --parallel --parallel-max 8 --no-progress-meter -o /dev/null ||
         die "cannot upload $dir to s3://$bucket/$prefix"
 }
 
@@ -359,7 +361,7 @@ submit_array_and_merge() { # TASK_SCRIPT MERGE_SCRIPT: sets $array and $merge
 }
 
 wait_merge() {
-    wait_for 300 "merge job $merge" job_ended "$merge"
+    wait_for 600 "merge job $merge (after the shards)" job_ended "$merge"
     [ "$(job_state "$merge")" = COMPLETED ] && [ "$(job_field "$merge" ExitCode)" = 0:0 ] ||
         die "merge job $merge: $(job_state "$merge"), exit $(job_field "$merge" ExitCode), reason $(job_field "$merge" Reason)"
 }
