@@ -7,7 +7,8 @@
 #
 #   full:  generates CLUSTER_ARTICLES articles into s3://tarjama/in/, runs
 #          `sbatch --array=0-2` of `tarjama run … --shard auto`, SIGKILLs
-#          shard 1 mid-run (scancel --signal=KILL) and requeues it, runs
+#          shard 1 mid-run (scancel --signal=KILL), checks that a merge
+#          then exits non-zero naming shard 1, requeues it, runs
 #          `tarjama merge` as a dependent job, then one `tarjama run` over
 #          the same input into s3://tarjama/ref/ and checks that every object
 #          outside shards/ is byte-identical; then the Kubernetes manifests'
@@ -107,7 +108,9 @@ cleanup() {
     local rc=$? i
     set +e
     trap - EXIT INT TERM
-    if [ ${#slurm_pids[@]} -gt 0 ]; then
+    # Jobs first, while slurmctld answers (under `timeout` the whole process
+    # group, daemons included, may already have had the signal).
+    if [ ${#slurm_pids[@]} -gt 0 ] && kill -0 "${slurm_pids[-1]}" 2>/dev/null; then
         scancel --quiet --user=root 2>/dev/null
         for ((i = 0; i < 100; i++)); do
             [ -z "$(squeue -h -t RUNNING,COMPLETING 2>/dev/null)" ] && break
@@ -116,6 +119,10 @@ cleanup() {
     fi
     for pid in "${slurm_pids[@]}"; do stop_pid "$pid" 10; done
     stop_pid "$weed_pid" 20
+    # weed puts its gRPC sockets in /tmp whatever TMPDIR says; ours by port.
+    for p in ${port_master_grpc:-} ${port_volume_grpc:-} ${port_filer_grpc:-} ${port_s3_grpc:-}; do
+        rm -f /tmp/seaweedfs-{master,volume,filer,s3}-grpc-"$p".sock
+    done
     stop_pid "$munged_pid" 5
     if [ "$rc" -ne 0 ]; then
         show_logs
@@ -226,11 +233,14 @@ cat >"$work/s3.json" <<EOF
   "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
 EOF
 chmod 600 "$work/s3.json"
-"$weed" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$work/weed" \
+# Its unix sockets (-*.localSocket, and the gRPC ones under Go's TMPDIR)
+# would otherwise be left in /tmp.
+mkdir -p "$work/weed-tmp"
+TMPDIR="$work/weed-tmp" "$weed" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$work/weed" \
     -master.port="$port_master" -master.port.grpc="$port_master_grpc" -master.volumeSizeLimitMB=64 \
     -volume.port="$port_volume" -volume.port.grpc="$port_volume_grpc" -volume.max=0 -volume.preStopSeconds=1 \
-    -filer -filer.port="$port_filer" -filer.port.grpc="$port_filer_grpc" \
-    -s3 -s3.port="$port_s3" -s3.port.grpc="$port_s3_grpc" -s3.config="$work/s3.json" \
+    -filer -filer.port="$port_filer" -filer.port.grpc="$port_filer_grpc" -filer.localSocket="$work/weed-tmp/filer.sock" \
+    -s3 -s3.port="$port_s3" -s3.port.grpc="$port_s3_grpc" -s3.config="$work/s3.json" -s3.localSocket="$work/weed-tmp/s3.sock" \
     -s3.port.iceberg=0 -s3.port.lance=0 >"$work/log/weed.log" 2>&1 &
 weed_pid=$!
 endpoint="http://127.0.0.1:$port_s3"
@@ -324,18 +334,20 @@ job_state() { job_field "$1" JobState; }
 job_ended() { case $(job_state "$1") in COMPLETED | FAILED | CANCELLED | TIMEOUT | OUT_OF_MEMORY | NODE_FAIL | BOOT_FAIL | DEADLINE | PREEMPTED) return 0 ;; *) return 1 ;; esac; }
 job_running() { [ "$(job_state "$1")" = RUNNING ]; }
 
-# Kills array task TASK of job ARRAY with SIGKILL mid-run, requeues it, and
+# Kills array task TASK of job ARRAY with SIGKILL mid-run (then runs the
+# command WHILE_DEAD, if given), requeues it, and
 # re-points the dependent job MERGE at the array's tasks. Slurm 22.05 marks
 # an afterok dependency failed ("DependencyNeverSatisfied") within seconds of
 # the kill and never re-evaluates it by itself, even once the requeued task
 # succeeds; a dependency on the whole array (afterok:ARRAY) stays failed even
 # when reset, one on its tasks (afterok:ARRAY_0:ARRAY_1:…) does not.
 kill_and_requeue() {
-    local array=$1 task=$2 merge=$3 tasks=$4
+    local array=$1 task=$2 merge=$3 tasks=$4 while_dead=${5:-}
     job_running "${array}_$task" || die "task ${array}_$task is $(job_state "${array}_$task"), not running, when it should be killed: raise CLUSTER_ARTICLES"
     scancel --signal=KILL "${array}_$task"
     wait_for 30 "task ${array}_$task to end after SIGKILL" job_ended "${array}_$task"
     say "task ${array}_$task: $(job_state "${array}_$task") after SIGKILL (exit $(job_field "${array}_$task" ExitCode)); requeueing"
+    [ -z "$while_dead" ] || "$while_dead"
     scontrol requeue "${array}_$task"
     # A requeued job becomes eligible only two minutes later (EligibleTime).
     scontrol update JobId="${array}_$task" StartTime=now
@@ -421,11 +433,23 @@ cat >"$work/jobs/merge.sh" <<EOF
 exec $(q "$tarjama" merge "s3://$bucket/out" "${model_flags[@]}")
 EOF
 chmod +x "$work"/jobs/*.sh
+# Once shards 0 and 2 are done, with shard 1 lying killed, a merge must fail
+# and say which shard is missing.
+others_done() { job_ended "${array}_0" && job_ended "${array}_2"; }
+merge_names_shard1() {
+    local rc=0
+    wait_for 600 "shards 0 and 2" others_done
+    timeout 300 "$tarjama" merge "s3://$bucket/out" "${model_flags[@]}" 2>"$work/log/early-merge.log" || rc=$?
+    [ "$rc" -ne 0 ] || die "tarjama merge exited 0 with shard 1 of 3 killed (shards 0 and 2 $(job_state "${array}_0"), $(job_state "${array}_2"))"
+    grep -Eiq '(shard|part|lease)[^0-9]{0,12}1([^0-9]|$)|1( of |/|-of-)3' "$work/log/early-merge.log" ||
+        die "tarjama merge exited $rc with shard 1 of 3 killed but did not name it (log/early-merge.log)"
+    echo "PASS: tarjama merge with shard 1 killed exits $rc naming it: $(grep -Ei -m1 'shard|part|lease' "$work/log/early-merge.log")"
+}
 submit_array_and_merge "$work/jobs/shard.sh" "$work/jobs/merge.sh"
 shard1_started() { s3_list out/shards/ | grep -q -- '-1-of-3'; }
 wait_for 120 "shard 1 to write to s3://$bucket/out/shards/" shard1_started
 sleep "${CLUSTER_KILL_DELAY:-1}"
-kill_and_requeue "$array" 1 "$merge" "$tasks"
+kill_and_requeue "$array" 1 "$merge" "$tasks" merge_names_shard1
 wait_merge
 check_array "$array" 3 1
 echo "PASS: sbatch --array=0-2 of tarjama run --shard auto, shard 1 SIGKILLed and requeued, merge after all three"
