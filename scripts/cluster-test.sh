@@ -22,7 +22,9 @@
 # Usage: scripts/cluster-test.sh [--full|--smoke|--auto]
 # Environment:
 #   TARJAMA           the tarjama binary (default: cargo build --release)
-#   CLUSTER_ARTICLES  how many articles (default 900)
+#   CLUSTER_ARTICLES  how many articles (default 600; each shard must still
+#                     be running a second after its lease appears)
+#   CLUSTER_KILL_DELAY seconds between that and the SIGKILL (default 1)
 #   CLUSTER_VENV      the venv holding weed (default /tmp/venv-cluster)
 #   CLUSTER_KEEP=1    keep the temporary folder (logs, configs, data)
 # Prints PASS/FAIL lines; exits 0 on success, 1 on failure, 2 on bad usage.
@@ -42,7 +44,7 @@ for arg in "$@"; do
     esac
 done
 
-articles=${CLUSTER_ARTICLES:-900}
+articles=${CLUSTER_ARTICLES:-600}
 weed=${CLUSTER_VENV:-/tmp/venv-cluster}/bin/weed
 bucket=tarjama
 model_flags=(--model-dir "$repo/tests/fixtures/marian/tiny-base" --summarizer extractive)
