@@ -259,6 +259,20 @@ fn shard_auto_reads_slurm_arrays_and_kubernetes_indexed_jobs() {
 
 #[test]
 fn a_shard_killed_midway_and_run_again_leaves_the_bytes_of_one_run() {
+    stopped_and_run_again("KILL");
+}
+
+/// SIGTERM lets the wave in hand finish and be written; the shard's part
+/// stays unfinished all the same (Slurm's scancel sends it first).
+#[test]
+fn a_shard_stopped_by_sigterm_and_run_again_leaves_the_bytes_of_one_run() {
+    stopped_and_run_again("TERM");
+}
+
+/// Stops a shard with `signal` once its first record is written, checks
+/// that merge refuses the unfinished shard, runs the shard again and
+/// compares the merged folder with one run's.
+fn stopped_and_run_again(signal: &str) {
     let ws = workspace_with_copies(7);
     let one = run_command(ws.path(), "one", &tiny_base())
         .arg("--quiet")
@@ -279,8 +293,13 @@ fn a_shard_killed_midway_and_run_again_leaves_the_bytes_of_one_run() {
         assert!(child.try_wait().unwrap().is_none(), "the shard ended first");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "{signal}: {status:?}");
     let part = fs::read_to_string(out.join("shards/part-0-of-1.json")).unwrap();
     assert!(part.contains("\"finished\": false"), "{part}");
     let err = stderr(&merge(ws.path(), "sharded"));

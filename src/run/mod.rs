@@ -494,7 +494,13 @@ impl Job<'_> {
         }
         let written = match self.config.shard {
             Some(shard) => {
-                let part = self.manifest.to_part(shard, &self.inputs_digest, true)?;
+                // A shard stopped before the end (a signal, a full store)
+                // leaves its part unfinished: merge waits for it, and the
+                // next attempt takes up what this one translated.
+                let finished = self.summary.interrupted == 0;
+                let part = self
+                    .manifest
+                    .to_part(shard, &self.inputs_digest, finished)?;
                 self.folder.write_manifest_part(&shard.label(), &part)
             }
             None => self.folder.write_manifest(&self.manifest.to_jsonl()?),
