@@ -304,7 +304,7 @@ fn stopped_and_run_again(signal: &str) {
     assert!(part.contains("\"finished\": false"), "{part}");
     let err = stderr(&merge(ws.path(), "sharded"));
     assert!(
-        err.contains("shard 0/1 has not finished (still running, or stopped after"),
+        err.contains("shard 0/1 has not finished (still running, or stopped with "),
         "{err}"
     );
 

@@ -83,9 +83,13 @@ pub fn merge_manifests(folder: &OutputFolder) -> Result<MergeOutcome> {
             continue;
         };
         if !part.finished {
+            let done = part
+                .lines
+                .iter()
+                .filter(|l| l.status != Status::Interrupted)
+                .count();
             problems.push(format!(
-                "shard {shard} has not finished (still running, or stopped after {} input(s)); run it again: --shard {shard}",
-                part.lines.len()
+                "shard {shard} has not finished (still running, or stopped with {done} input(s) done); run it again: --shard {shard}"
             ));
             continue;
         }
