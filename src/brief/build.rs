@@ -37,6 +37,7 @@ pub fn build(records: Vec<Record>, skipped: Vec<String>, settings: BriefSettings
         .map(|members| build_story(&articles, &entities, members, &corpus))
         .collect();
     Brief {
+        labels: Brief::labels_of(&articles),
         articles,
         entities,
         stories,
