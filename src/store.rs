@@ -373,10 +373,25 @@ impl Remote {
                 .map_err(|e| format!("cannot open {}: {e}", shown(&self.store.url)))
         });
         let (store, root) = opened.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
-        let key = self
-            .below
-            .iter()
-            .fold(root.clone(), |key, name| key.clone().join(name.as_str()));
+        // Names are joined as they are: `ObjectPath::join` would
+        // percent-encode every non-ASCII byte, so an article called
+        // "مكتبة الإسكندرية" would be stored as "%D9%85…" — another name
+        // than a local run gives it, and one that a listing hands back
+        // encoded, which joined again no longer names the object. A name
+        // the store's paths cannot hold as it is (a control character)
+        // falls back to the encoded form.
+        let mut raw = root.as_ref().to_string();
+        for name in &self.below {
+            if !raw.is_empty() {
+                raw.push('/');
+            }
+            raw.push_str(name);
+        }
+        let key = ObjectPath::parse(&raw).unwrap_or_else(|_| {
+            self.below
+                .iter()
+                .fold(root.clone(), |key, name| key.clone().join(name.as_str()))
+        });
         Ok((store, key))
     }
 

@@ -172,3 +172,49 @@ fn a_missing_store_prefix_is_reported_and_the_run_goes_on() {
         "{err}"
     );
 }
+
+/// Names are stored as they are: an article called "مكتبة الإسكندرية"
+/// (Arabic, with a space) is `مكتبة الإسكندرية.json` in the store as on
+/// disk, not its percent-encoded form, so the brief finds it again and a
+/// folder written through the store is byte for byte a plain run's.
+#[test]
+fn an_output_url_holds_the_same_names_and_bytes_as_a_folder() {
+    let ws = workspace();
+    let input = ws.path().join("in");
+    fs::rename(
+        input.join("003_96083f8a8e168996.txt"),
+        input.join("مكتبة الإسكندرية.txt"),
+    )
+    .unwrap();
+    let model = tiny_base();
+    let model = model.to_str().unwrap();
+    let plain = tarjama(
+        &["run", "in", "--out", "plain", "--model-dir", model],
+        ws.path(),
+    );
+    assert_success(&plain);
+    let out_url = file_url(&ws.path().join("stored"));
+    let stored = tarjama(
+        &["run", "in", "--out", &out_url, "--model-dir", model],
+        ws.path(),
+    );
+    assert_success(&stored);
+    assert!(!stderr(&stored).contains("skips"), "{}", stderr(&stored));
+    let names = |dir: &Path| {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.') && n != "shards")
+            .collect();
+        names.sort();
+        names
+    };
+    let (plain_dir, stored_dir) = (ws.path().join("plain"), ws.path().join("stored"));
+    assert_eq!(names(&plain_dir), names(&stored_dir));
+    assert!(stored_dir.join("مكتبة الإسكندرية.json").is_file());
+    for name in names(&plain_dir) {
+        let a = fs::read(plain_dir.join(&name)).unwrap();
+        let b = fs::read(stored_dir.join(&name)).unwrap();
+        assert!(a == b, "{name} differs");
+    }
+}
