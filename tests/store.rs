@@ -37,16 +37,19 @@ fn assert_ended_with(run: &std::process::Output, counts: &str) {
     assert!(stderr(run).contains(counts), "{}", stderr(run));
 }
 
+/// `tarjama run INPUT --out OUT` with the tiny fixture checkpoint, in `ws`.
+fn run_into(ws: &Path, input: &str, out: &str) -> std::process::Output {
+    let model = tiny_base();
+    let model = model.to_str().unwrap();
+    tarjama(&["run", input, "--out", out, "--model-dir", model], ws)
+}
+
 #[test]
 fn a_run_over_file_urls_matches_a_run_over_paths_but_names_its_sources_by_url() {
     let ws = workspace();
     let model = tiny_base();
     let model = model.to_str().unwrap();
-    let plain = tarjama(
-        &["run", "in", "--out", "plain", "--model-dir", model],
-        ws.path(),
-    );
-    assert_success(&plain);
+    assert_success(&run_into(ws.path(), "in", "plain"));
     let input_url = file_url(&ws.path().join("in"));
     let out_url = file_url(&ws.path().join("stored"));
     let args = ["run", &input_url, "--out", &out_url, "--model-dir", model];
@@ -186,18 +189,9 @@ fn an_output_url_holds_the_same_names_and_bytes_as_a_folder() {
         input.join("مكتبة الإسكندرية.txt"),
     )
     .unwrap();
-    let model = tiny_base();
-    let model = model.to_str().unwrap();
-    let plain = tarjama(
-        &["run", "in", "--out", "plain", "--model-dir", model],
-        ws.path(),
-    );
-    assert_success(&plain);
+    assert_success(&run_into(ws.path(), "in", "plain"));
     let out_url = file_url(&ws.path().join("stored"));
-    let stored = tarjama(
-        &["run", "in", "--out", &out_url, "--model-dir", model],
-        ws.path(),
-    );
+    let stored = run_into(ws.path(), "in", &out_url);
     assert_success(&stored);
     assert!(!stderr(&stored).contains("skips"), "{}", stderr(&stored));
     let names = |dir: &Path| {
