@@ -151,12 +151,8 @@ pub struct RunArgs {
     /// Do not write the brief (brief.md, brief.html, <id>.html) at the end.
     #[arg(long)]
     pub no_brief: bool,
-    /// Grouping threshold of the brief (see `tarjama brief --help`).
-    #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
-    pub similarity: f64,
-    /// The brief covers articles dated on or after this day only (see `tarjama brief --help`).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_since)]
-    pub since: Option<Day>,
+    #[command(flatten)]
+    pub brief: BriefFlags,
     /// Take only part I of N of the articles (0 ≤ I < N), chosen by a hash
     /// of each article's name; `auto` reads I and N from a Slurm job array
     /// (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes
@@ -181,12 +177,8 @@ pub struct MergeArgs {
     /// Do not write the brief.
     #[arg(long)]
     pub no_brief: bool,
-    /// Grouping threshold of the brief (see `tarjama brief --help`).
-    #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
-    pub similarity: f64,
-    /// The brief covers articles dated on or after this day only (see `tarjama brief --help`).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_since)]
-    pub since: Option<Day>,
+    #[command(flatten)]
+    pub brief: BriefFlags,
     /// If another run or merge is writing to the output folder, wait for it.
     #[arg(long)]
     pub wait: bool,
@@ -201,13 +193,23 @@ pub struct BriefArgs {
     /// Output folder holding the records, or an object-store URL.
     #[arg(default_value = "outputs", value_parser = Location::parse_arg)]
     pub out: Location,
-    /// Grouping threshold, 0–1: articles whose combined similarity (Arabic
-    /// source, entities, English) reaches it are one story; higher splits more.
+    #[command(flatten)]
+    pub brief: BriefFlags,
+}
+
+/// How the brief is made, wherever it is written (`brief`, and at the end
+/// of `run` and `merge`).
+#[derive(Debug, Args)]
+pub struct BriefFlags {
+    /// Grouping threshold of the brief, 0–1: articles whose combined
+    /// similarity (Arabic source, entities, English) reaches it are one
+    /// story; higher splits more.
     #[arg(long, value_name = "X", default_value_t = crate::brief::group::DEFAULT_THRESHOLD, value_parser = parse_similarity)]
     pub similarity: f64,
-    /// Only articles whose estimated date can be on or after this day (the
-    /// brief's dating: office-holders named, else the latest year
-    /// mentioned); articles with no estimate are kept and counted.
+    /// The brief covers only articles whose estimated date can be on or
+    /// after this day (the brief's dating: office-holders named, else the
+    /// latest year mentioned); articles with no estimate are kept and
+    /// counted.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_since)]
     pub since: Option<Day>,
 }

@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use super::args::{
-    BenchArgs, BenchLlmArgs, Command, MergeArgs, ModelArgs, ModelsCommand, RunArgs, TranslateArgs,
+    BenchArgs, BenchLlmArgs, BriefFlags, Command, MergeArgs, ModelArgs, ModelsCommand, RunArgs,
+    TranslateArgs,
 };
 use crate::bench::MarianBenchSettings;
 use crate::brief::BriefSettings;
@@ -226,10 +227,7 @@ pub fn resolve(command: Command, env: &Environment) -> Settings {
             None,
             Action::Brief {
                 out: args.out.with_options(&env.store),
-                brief: BriefSettings {
-                    similarity: args.similarity,
-                    since: args.since,
-                },
+                brief: brief_settings(&args.brief),
             },
         ),
         Command::Eval(args) => (
@@ -284,6 +282,13 @@ fn run_action(args: RunArgs, env: &Environment) -> Action {
     Action::Run(settings)
 }
 
+fn brief_settings(flags: &BriefFlags) -> BriefSettings {
+    BriefSettings {
+        similarity: flags.similarity,
+        since: flags.since,
+    }
+}
+
 fn when_locked(wait: bool) -> WhenLocked {
     if wait {
         WhenLocked::Wait
@@ -296,10 +301,7 @@ fn merge_settings(args: MergeArgs, env: &Environment) -> MergeSettings {
     MergeSettings {
         out: args.out.with_options(&env.store),
         write_brief: !args.no_brief,
-        brief: BriefSettings {
-            similarity: args.similarity,
-            since: args.since,
-        },
+        brief: brief_settings(&args.brief),
         when_locked: when_locked(args.wait),
         pipeline: pipeline_settings(args.model, env),
     }
@@ -324,10 +326,7 @@ fn run_settings(args: RunArgs, env: &Environment) -> RunSettings {
         progress,
         when_locked: when_locked(args.wait),
         write_brief: !args.no_brief,
-        brief: BriefSettings {
-            similarity: args.similarity,
-            since: args.since,
-        },
+        brief: brief_settings(&args.brief),
         shard: None,
         pipeline: pipeline_settings(args.model, env),
     }
