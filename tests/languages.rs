@@ -10,6 +10,7 @@ mod common;
 
 use std::fs;
 use std::path::Path;
+use std::process::Output;
 
 use common::command::{stderr, tarjama};
 use common::fixtures::{marian_fixture, root, t5_fixture, tiny_model};
@@ -119,6 +120,23 @@ fn record(out: &Path, id: &str) -> Record {
     Record::read(&out.join(format!("{id}.json"))).unwrap_or_else(|e| panic!("{id}: {e:#}"))
 }
 
+/// `tarjama run in --out OUT --profile PROFILE` with the fixture catalog.
+fn run_profile(ws: &Path, out: &str, profile: &str) -> Output {
+    tarjama(
+        &[
+            "run",
+            "in",
+            "--out",
+            out,
+            "--profile",
+            profile,
+            "--catalog",
+            "models.toml",
+        ],
+        ws,
+    )
+}
+
 /// The model each paragraph went to, by name (`-` when copied).
 fn paragraph_models(record: &Record) -> Vec<String> {
     record
@@ -133,19 +151,7 @@ fn each_article_is_recorded_with_its_language_and_routed_to_its_model() {
     let ws = empty_workspace();
     write_catalog(ws.path());
     copy_articles(&ws.path().join("in"));
-    let output = tarjama(
-        &[
-            "run",
-            "in",
-            "--out",
-            "out",
-            "--profile",
-            "mixed",
-            "--catalog",
-            "models.toml",
-        ],
-        ws.path(),
-    );
+    let output = run_profile(ws.path(), "out", "mixed");
     assert!(output.status.success(), "{}", stderr(&output));
     let out = ws.path().join("out");
     let expected = [
@@ -215,19 +221,7 @@ fn a_language_without_a_route_fails_its_article_with_one_line_and_the_run_goes_o
     let ws = empty_workspace();
     write_catalog(ws.path());
     copy_articles(&ws.path().join("in"));
-    let output = tarjama(
-        &[
-            "run",
-            "in",
-            "--out",
-            "out",
-            "--profile",
-            "arabic-only",
-            "--catalog",
-            "models.toml",
-        ],
-        ws.path(),
-    );
+    let output = run_profile(ws.path(), "out", "arabic-only");
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let stderr = stderr(&output);
     let failures: Vec<&str> = stderr
@@ -260,19 +254,7 @@ fn a_language_without_a_route_fails_its_article_with_one_line_and_the_run_goes_o
     }
     // A route whose model is not there fails its language's articles, each
     // with one line naming the model; the rest are written.
-    let broken = tarjama(
-        &[
-            "run",
-            "in",
-            "--out",
-            "out2",
-            "--profile",
-            "broken-route",
-            "--catalog",
-            "models.toml",
-        ],
-        ws.path(),
-    );
+    let broken = run_profile(ws.path(), "out2", "broken-route");
     assert_eq!(broken.status.code(), Some(1));
     let broken_stderr = common::command::stderr(&broken);
     let lines: Vec<&str> = broken_stderr
